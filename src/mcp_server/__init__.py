@@ -1,0 +1,1 @@
+"""The MCP task server: the task tools over stateless streamable HTTP, the only writer of tasks."""

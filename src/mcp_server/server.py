@@ -1,0 +1,103 @@
+"""The MCP server: thin typed tool wrappers over `tasks`, registered on one MCPServer."""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from mcp.server.context import CallNext, ServerRequestContext
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from mcp_server import tasks
+from mcp_server.schemas import (
+    Description,
+    NewDescription,
+    NewTitle,
+    StatusFilter,
+    TaskId,
+    TaskResult,
+    Title,
+    UserId,
+)
+from todo_core.db import session_scope
+from todo_core.models import TaskPublic
+
+log = logging.getLogger("mcp_server.tools")
+T = TypeVar("T")
+
+INSTRUCTIONS = (
+    "Todo task tools. Every tool acts on the tasks of exactly one user, given as user_id. "
+    "Task ids come from list_tasks; to act on a task named in words, list the tasks first and use the "
+    "id of the matching one."
+)
+STORAGE_UNAVAILABLE = "the task storage is unavailable right now; try again in a moment"
+
+
+async def log_tool_calls(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
+    """One log line per tool call with its outcome and duration; arguments are user data, not logged."""
+    if ctx.method != "tools/call":
+        return await call_next(ctx)
+    name = (ctx.params or {}).get("name", "?")
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        result = await call_next(ctx)
+        # the handler answers with a model in-process and a plain dict once serialized by an inner layer
+        is_error = result.get("isError") if isinstance(result, dict) else getattr(result, "is_error", False)
+        outcome = "tool_error" if is_error else "ok"
+        return result
+    finally:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info("tool_call tool=%s outcome=%s duration_ms=%.1f", name, outcome, elapsed_ms)
+
+
+def build_server(engine: Engine) -> MCPServer:
+    mcp = MCPServer("todo-tasks", instructions=INSTRUCTIONS, middleware=[log_tool_calls])
+
+    def run(operation: Callable[[Session], T]) -> T:
+        try:
+            with session_scope(engine) as session:
+                return operation(session)
+        except tasks.TaskError as error:
+            raise ToolError(str(error)) from error
+        except DBAPIError as error:
+            log.warning("database error: %s", type(error.orig).__name__ if error.orig else error)
+            raise ToolError(STORAGE_UNAVAILABLE) from error
+
+    @mcp.tool()
+    def add_task(user_id: UserId, title: Title, description: Description = None) -> TaskResult:
+        """Create a new task for the user. Returns the new task's id and title."""
+        return run(lambda s: tasks.add_task(session=s, user_id=user_id, title=title, description=description))
+
+    @mcp.tool()
+    def list_tasks(user_id: UserId, status: StatusFilter = "all") -> list[TaskPublic]:
+        """List the user's tasks, oldest first, with id, title, description, completion and timestamps."""
+        return run(lambda s: tasks.list_tasks(session=s, user_id=user_id, status=status))
+
+    @mcp.tool()
+    def complete_task(user_id: UserId, task_id: TaskId) -> TaskResult:
+        """Mark one of the user's tasks as completed. Completing a completed task is harmless."""
+        return run(lambda s: tasks.complete_task(session=s, user_id=user_id, task_id=task_id))
+
+    @mcp.tool()
+    def delete_task(user_id: UserId, task_id: TaskId) -> TaskResult:
+        """Delete one of the user's tasks for good."""
+        return run(lambda s: tasks.delete_task(session=s, user_id=user_id, task_id=task_id))
+
+    @mcp.tool()
+    def update_task(
+        user_id: UserId, task_id: TaskId, title: NewTitle = None, description: NewDescription = None
+    ) -> TaskResult:
+        """Change the title and/or the description of one of the user's tasks. An empty description
+        clears it."""
+        return run(
+            lambda s: tasks.update_task(
+                session=s, user_id=user_id, task_id=task_id, title=title, description=description
+            )
+        )
+
+    return mcp

@@ -1,0 +1,1 @@
+"""What both services share: settings base, data models, database engine, schema, logging."""

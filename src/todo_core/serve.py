@@ -1,0 +1,55 @@
+"""Running a service under uvicorn with a shutdown that drops no request.
+
+On SIGTERM the service first reports unready while it keeps serving for `shutdown_delay_seconds`,
+so Kubernetes takes the pod out of its Service before the listener closes; then uvicorn stops
+accepting and lets in-flight requests finish. A second signal exits at once."""
+
+import logging
+import time
+from types import FrameType
+from typing import Any
+
+import uvicorn
+
+from todo_core.readiness import Readiness
+from todo_core.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class DrainingServer(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, readiness: Readiness, delay_seconds: float) -> None:
+        super().__init__(config)
+        self.readiness = readiness
+        self.delay_seconds = delay_seconds
+        self._exit_at: float | None = None
+        self._signal: int | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.readiness.draining or self.delay_seconds <= 0:
+            self.readiness.draining = True
+            super().handle_exit(sig, frame)
+            return
+        self.readiness.draining = True
+        log.info("shutdown_requested unready_now=true serving_for_seconds=%s", self.delay_seconds)
+        self._signal = sig
+        self._exit_at = time.monotonic() + self.delay_seconds
+
+    async def on_tick(self, counter: int) -> bool:
+        if self._exit_at is not None and self._signal is not None and time.monotonic() >= self._exit_at:
+            self._exit_at = None
+            super().handle_exit(self._signal, None)
+        return await super().on_tick(counter)
+
+
+def serve(app: Any, settings: ServiceSettings, readiness: Readiness) -> None:
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        timeout_keep_alive=5,
+    )
+    DrainingServer(config, readiness, settings.shutdown_delay_seconds).run()

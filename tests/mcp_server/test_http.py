@@ -1,0 +1,143 @@
+"""mcp-server as a real process over HTTP: the official client, the internal token, health, shutdown, logs."""
+
+import asyncio
+import signal
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.mcp_server.factories import payload
+from tests.mcp_server.http_client import mcp_over_http
+from tests.support.processes import ServiceProcess, free_port, running_service, start_service
+
+TOKEN = "internal-token-for-tests"
+
+
+@pytest.fixture
+def server(postgres_url: str) -> Iterator[ServiceProcess]:
+    with running_service("mcp_server", {"DATABASE_URL": postgres_url}) as service:
+        yield service
+
+
+@pytest.fixture
+def guarded_server(postgres_url: str) -> Iterator[ServiceProcess]:
+    with running_service("mcp_server", {"DATABASE_URL": postgres_url, "MCP_AUTH_TOKEN": TOKEN}) as service:
+        yield service
+
+
+async def test_official_client_manages_tasks_over_http(server: ServiceProcess) -> None:
+    async with mcp_over_http(server.base_url) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        added = payload(await client.call_tool("add_task", {"user_id": "alice", "title": "Buy groceries"}))
+        listed = payload(await client.call_tool("list_tasks", {"user_id": "alice"}))
+    assert names == {"add_task", "list_tasks", "complete_task", "delete_task", "update_task"}
+    assert [task["id"] for task in listed] == [added["task_id"]]
+
+
+def test_health_and_readiness_answer(server: ServiceProcess) -> None:
+    assert httpx.get(f"{server.base_url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{server.base_url}/readyz").json() == {"status": "ready"}
+
+
+async def test_every_tool_call_logs_one_line_with_its_duration(server: ServiceProcess) -> None:
+    async with mcp_over_http(server.base_url) as client:
+        await client.call_tool("add_task", {"user_id": "alice", "title": "secret title"})
+        await client.call_tool("complete_task", {"user_id": "alice", "task_id": 999_999})
+    await asyncio.sleep(0.2)
+    logs = server.logs()
+    assert "tool_call tool=add_task outcome=ok duration_ms=" in logs
+    assert "tool_call tool=complete_task outcome=tool_error duration_ms=" in logs
+    assert "secret title" not in logs
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "x" * 20_000],
+)
+def test_calls_without_the_internal_token_get_401(
+    guarded_server: ServiceProcess, authorization: str | None
+) -> None:
+    headers = {"Accept": "application/json, text/event-stream"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    response = httpx.post(
+        f"{guarded_server.base_url}/mcp",
+        headers=headers,
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_official_client_with_the_internal_token_is_served(guarded_server: ServiceProcess) -> None:
+    async with mcp_over_http(guarded_server.base_url, token=TOKEN) as client:
+        added = payload(await client.call_tool("add_task", {"user_id": "alice", "title": "allowed"}))
+    assert added["status"] == "created"
+
+
+def test_probes_stay_open_without_the_internal_token(guarded_server: ServiceProcess) -> None:
+    assert httpx.get(f"{guarded_server.base_url}/healthz").status_code == 200
+    assert httpx.get(f"{guarded_server.base_url}/readyz").status_code == 200
+
+
+def test_database_down_makes_it_unready_but_alive() -> None:
+    service = start_service(
+        "mcp_server", {"DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x"}
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"{service.base_url}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        started = time.monotonic()
+        ready = httpx.get(f"{service.base_url}/readyz", timeout=10)
+        assert time.monotonic() - started < 5
+    finally:
+        service.stop()
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "unready", "reason": "database unavailable"}
+
+
+async def test_sigterm_fails_readiness_first_and_keeps_serving_during_the_delay(postgres_url: str) -> None:
+    env = {"DATABASE_URL": postgres_url, "SHUTDOWN_DELAY_SECONDS": "2"}
+    with running_service("mcp_server", env) as service:
+        service.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.3)
+        async with httpx.AsyncClient() as http:
+            readiness = await http.get(f"{service.base_url}/readyz")
+        async with mcp_over_http(service.base_url) as client:
+            served = payload(
+                await client.call_tool("add_task", {"user_id": "alice", "title": "during drain"})
+            )
+        service.process.wait(15)
+    assert readiness.status_code == 503
+    assert readiness.json()["reason"] == "shutting down"
+    assert served["status"] == "created"
+
+
+async def test_sigterm_lets_in_flight_calls_finish(postgres_url: str) -> None:
+    with running_service("mcp_server", {"DATABASE_URL": postgres_url}) as service:
+        async with mcp_over_http(service.base_url) as client:
+            calls = [
+                asyncio.create_task(client.call_tool("add_task", {"user_id": "alice", "title": f"t{i}"}))
+                for i in range(30)
+            ]
+            await asyncio.sleep(0.05)
+            service.process.send_signal(signal.SIGTERM)
+            results = await asyncio.gather(*calls, return_exceptions=True)
+        service.process.wait(15)
+    answered = [r for r in results if not isinstance(r, BaseException)]
+    assert answered, "no call was in flight when the signal arrived"
+    assert all(not r.is_error for r in answered)
+    # whatever was answered is really stored: the next replica sees it
+    with running_service("mcp_server", {"DATABASE_URL": postgres_url}) as successor:
+        async with mcp_over_http(successor.base_url) as client:
+            stored = payload(await client.call_tool("list_tasks", {"user_id": "alice"}))
+    assert len(stored) >= len(answered)

@@ -1,0 +1,20 @@
+from tests.support.processes import free_port
+from todo_core.db import make_engine
+from todo_core.readiness import Readiness
+
+
+def test_ready_when_the_database_answers_and_schema_is_created(database_url: str) -> None:
+    readiness = Readiness(make_engine(database_url))
+    assert readiness.check() is None
+    assert readiness.check() is None
+
+
+def test_unready_with_the_reason_when_the_database_is_down() -> None:
+    readiness = Readiness(make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere"))
+    assert readiness.check() == "database unavailable"
+
+
+def test_unready_while_draining_even_with_a_healthy_database(sqlite_url: str) -> None:
+    readiness = Readiness(make_engine(sqlite_url))
+    readiness.draining = True
+    assert readiness.check() == "shutting down"
