@@ -1,7 +1,8 @@
 """Readiness shared by both services: the process is not draining and its own database answers.
 
 The schema is created on the first successful check, so a pod that starts while the database is down
-does not crash-loop: it stays unready and becomes ready the moment the database is back."""
+does not crash-loop: it stays unready and becomes ready the moment the database is back. After any
+failed check the schema is ensured again, so a database that comes back empty gets its tables."""
 
 import logging
 import threading
@@ -9,8 +10,7 @@ import threading
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from todo_core.db import ping
-from todo_core.schema import create_schema
+from todo_core.schema import check_schema, create_schema
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,9 @@ class Readiness:
             return "shutting down"
         try:
             self._ensure_schema()
-            ping(self.engine)
+            check_schema(self.engine)
         except SQLAlchemyError as error:
+            self._schema_ready = False
             log.warning("readiness database_unavailable error=%s", type(error).__name__)
             return "database unavailable"
         return None

@@ -9,7 +9,7 @@ upgrade inside `locked_schema_transaction`), which is why the lock is its own co
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, literal, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -38,3 +38,11 @@ def locked_schema_transaction(engine: Engine) -> Iterator[Connection]:
 def create_schema(engine: Engine) -> None:
     with locked_schema_transaction(engine) as connection:
         SQLModel.metadata.create_all(connection)
+
+
+def check_schema(engine: Engine) -> None:
+    """Raises unless the database answers and every table exists: a development database that lost
+    its data (a restarted pod with an emptyDir) is noticed, not only one that is down."""
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            connection.execute(select(literal(1)).select_from(table).limit(0))

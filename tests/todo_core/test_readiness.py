@@ -1,3 +1,5 @@
+from sqlmodel import SQLModel
+
 from tests.support.processes import free_port
 from todo_core.db import make_engine
 from todo_core.readiness import Readiness
@@ -18,3 +20,13 @@ def test_unready_while_draining_even_with_a_healthy_database(sqlite_url: str) ->
     readiness = Readiness(make_engine(sqlite_url))
     readiness.draining = True
     assert readiness.check() == "shutting down"
+
+
+def test_a_database_that_lost_its_tables_is_unready_once_then_gets_them_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    readiness = Readiness(engine)
+    assert readiness.check() is None
+    SQLModel.metadata.drop_all(engine)  # what a restarted development database with no volume looks like
+
+    assert readiness.check() == "database unavailable"
+    assert readiness.check() is None

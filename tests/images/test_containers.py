@@ -1,0 +1,119 @@
+"""The two images run for real, side by side, the way the chart runs them — and survive being killed."""
+
+from collections.abc import Iterator
+
+import docker
+import pytest
+
+from tests.images.stack import Stack
+from tests.support.tcp_relay import tcp_relay
+
+
+@pytest.fixture
+def stack(docker_client: docker.DockerClient, images: dict[str, str], postgres_url: str) -> Iterator[Stack]:
+    network = docker_client.networks.create("todoctl-test", driver="bridge")
+    network.reload()
+    gateway = network.attrs["IPAM"]["Config"][0]["Gateway"]
+    database = postgres_url.rsplit("/", 1)[1]
+    try:
+        with tcp_relay(gateway, "127.0.0.1", 5432) as port:
+            running = Stack(
+                client=docker_client,
+                network=network,
+                images=images,
+                database_url=f"postgresql+psycopg://postgres@host.docker.internal:{port}/{database}",
+            )
+            try:
+                yield running
+            finally:
+                running.remove_all()
+    finally:
+        network.remove()
+
+
+def tool_names(response: dict) -> list[str]:
+    return [call["name"] for call in response["tool_calls"]]
+
+
+def test_both_containers_serve_a_conversation_that_survives_kills(stack: Stack) -> None:
+    stack.start("mcp-server")
+    stack.start("ai-todo")
+    stack.wait_ready("mcp-server")
+    stack.wait_ready("ai-todo")
+
+    added = stack.chat("alice", "Add a task to buy groceries")
+    assert added.status_code == 200, added.text
+    conversation = added.json()["conversation_id"]
+    assert tool_names(added.json()) == ["add_task"]
+    task_id = added.json()["tool_calls"][0]["result"]["task_id"]
+
+    listed = stack.chat("alice", "Show me all my tasks", conversation).json()
+    assert "list_tasks" in tool_names(listed)
+    assert "groceries" in listed["response"].lower()
+
+    completed = stack.chat("alice", f"Mark task {task_id} as complete", conversation).json()
+    assert tool_names(completed) == ["complete_task"]
+
+    # a pod dies: a new ai-todo container picks the conversation up with its whole history
+    stack.kill("ai-todo")
+    stack.start("ai-todo")
+    stack.wait_ready("ai-todo")
+    history = stack.messages("alice", conversation)
+    assert [m["role"] for m in history] == ["user", "assistant"] * 3
+    after_restart = stack.chat("alice", "What have I completed?", conversation)
+    assert after_restart.status_code == 200, after_restart.text
+    assert after_restart.json()["conversation_id"] == conversation
+    assert "groceries" in after_restart.json()["response"].lower()
+
+    # mcp-server dies mid-session: a friendly 503 while it is gone, then service resumes by itself
+    stack.kill("mcp-server")
+    while_down = stack.chat("alice", "Show me all my tasks", conversation)
+    assert while_down.status_code == 503
+    assert "Traceback" not in while_down.text
+    stack.start("mcp-server")
+    stack.wait_ready("mcp-server")
+    deleted = stack.chat("alice", f"Delete task {task_id}", conversation)
+    assert deleted.status_code == 200, deleted.text
+    assert tool_names(deleted.json())[-1] == "delete_task"
+    # the turn answered with 503 keeps the user's words; no assistant reply was invented for it
+    roles = [m["role"] for m in stack.messages("alice", conversation)]
+    assert roles == ["user", "assistant"] * 4 + ["user"] + ["user", "assistant"]
+
+
+def test_containers_run_as_a_fixed_non_root_user_on_a_read_only_root(stack: Stack) -> None:
+    for service in ("mcp-server", "ai-todo"):
+        container = stack.start(service)
+        assert container.exec_run("id -u").output.decode().strip() == "10001"
+        cannot_write = container.exec_run("touch /opt/app/x")
+        assert cannot_write.exit_code != 0
+        assert container.exec_run("touch /tmp/x").exit_code == 0
+
+
+@pytest.mark.parametrize("service", ["mcp-server", "ai-todo"])
+def test_runtime_images_carry_no_build_tools_certificates_or_tests(
+    docker_client: docker.DockerClient, images: dict[str, str], service: str
+) -> None:
+    probe = (
+        "import importlib.util as u, pathlib as p, shutil as s; "
+        "print(s.which('pip'), s.which('gcc'), s.which('strip'), p.Path('/tmp/extra-ca').exists(), "
+        "u.find_spec('agents') is not None, u.find_spec('todoctl') is not None)"
+    )
+    output = docker_client.containers.run(
+        images[service], entrypoint=["python3", "-c", probe], remove=True, read_only=True
+    ).decode()
+    pip, gcc, strip, extra_ca, has_agents, has_cli = output.split()
+    assert (pip, gcc, strip, extra_ca, has_cli) == ("None", "None", "None", "False", "False")
+    assert has_agents == ("True" if service == "ai-todo" else "False")
+
+
+@pytest.mark.parametrize("service", ["mcp-server", "ai-todo"])
+def test_images_declare_port_user_labels_and_an_exec_entrypoint(
+    docker_client: docker.DockerClient, images: dict[str, str], service: str
+) -> None:
+    config = docker_client.images.get(images[service]).attrs["Config"]
+    port = "8000/tcp" if service == "ai-todo" else "8001/tcp"
+    assert list(config["ExposedPorts"]) == [port]
+    assert config["User"] == "10001:10001"
+    assert config["Entrypoint"][:2] == ["python3", "-m"]
+    assert config["Labels"]["org.opencontainers.image.version"] == "test"
+    assert config["Labels"]["org.opencontainers.image.source"].startswith("https://")
