@@ -1,0 +1,101 @@
+"""The assistant of one ai-todo process: one model, one shared MCP connection, and a fresh agent
+per turn whose tools are scoped to the verified user."""
+
+import asyncio
+from dataclasses import dataclass
+
+from agents import Agent, RunConfig, Runner, set_tracing_disabled, set_tracing_export_api_key
+from agents.run_config import ToolExecutionConfig
+
+from ai_todo.agent.connection import McpConnection
+from ai_todo.agent.failures import classify
+from ai_todo.agent.models import build_model
+from ai_todo.agent.user_tools import ToolCallRecord, UserTools
+from ai_todo.conversations import HistoryMessage
+from ai_todo.errors import ToolsUnavailable, TurnTimedOut
+from ai_todo.settings import AiTodoSettings
+
+INSTRUCTIONS = """\
+You are a friendly assistant that manages the user's todo list with the task tools.
+- Add, list, complete, delete and update tasks only through the tools; never invent task ids or results.
+- To act on a task the user names in words, call list_tasks first and use the id of the matching task;
+  if several tasks match, ask which one is meant.
+- After acting, confirm what you did in one short, friendly sentence that names the task and its id.
+- If a tool reports an error, explain it simply and say what the user can do next.
+- The tools already know who the user is: never ask for, mention or try to choose a user id.
+"""
+# Enough for "find the task, act on it, confirm" several times over; a model looping past this
+# gets an error instead of burning the turn's time budget.
+MAX_TURNS = 10
+EMPTY_REPLY = "Done."
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    tool_calls: list[ToolCallRecord]
+
+
+class Assistant:
+    def __init__(self, settings: AiTodoSettings) -> None:
+        self.settings = settings
+        self.connection = McpConnection(
+            settings.mcp_server_url,
+            token=settings.mcp_auth_token.get_secret_value() if settings.mcp_auth_token else None,
+            timeout_seconds=settings.mcp_timeout_seconds,
+        )
+        self.model, self.model_name = build_model(settings)
+        _configure_tracing(settings)
+        self.run_config = RunConfig(
+            tracing_disabled=not settings.agent_tracing,
+            trace_include_sensitive_data=False,
+            workflow_name="ai-todo chat",
+            # one after another, in the order the model asked: "delete task 3, then list my tasks"
+            tool_execution=ToolExecutionConfig(max_function_tool_concurrency=1),
+        )
+
+    async def warm_up(self) -> None:
+        """Opens the MCP connection ahead of the first turn; a failure is logged and left to it."""
+        try:
+            await self.connection.tools()
+        except ToolsUnavailable:
+            return
+
+    async def reply(self, *, user_id: str, history: list[HistoryMessage], message: str) -> Reply:
+        tools = UserTools(self.connection, user_id)
+        agent = Agent(
+            name="todo-assistant",
+            instructions=INSTRUCTIONS,
+            model=self.model,
+            mcp_servers=[tools],
+            # an unreachable mcp-server must end the turn with a 503, not be chatted about
+            mcp_config={"failure_error_function": None},
+        )
+        items = [{"role": past.role, "content": past.content} for past in history]
+        items.append({"role": "user", "content": message})
+        deadline = asyncio.timeout(self.settings.chat_timeout_seconds)
+        try:
+            async with deadline:
+                result = await Runner.run(agent, items, max_turns=MAX_TURNS, run_config=self.run_config)  # type: ignore[arg-type]
+        except Exception as error:
+            if deadline.expired():
+                raise TurnTimedOut(f"after {self.settings.chat_timeout_seconds}s") from None
+            failure = classify(error)
+            if failure is None:
+                raise
+            raise failure from None
+        text = str(result.final_output or "").strip() or EMPTY_REPLY
+        return Reply(text=text, tool_calls=tools.calls)
+
+    async def close(self) -> None:
+        await self.connection.close()
+        await self.model.close()
+
+
+def _configure_tracing(settings: AiTodoSettings) -> None:
+    # Off unless asked for: traces would carry conversations to OpenAI.
+    if settings.agent_tracing and settings.openai_api_key is not None:
+        set_tracing_export_api_key(settings.openai_api_key.get_secret_value())
+        set_tracing_disabled(False)
+    else:
+        set_tracing_disabled(True)

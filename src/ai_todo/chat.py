@@ -1,0 +1,136 @@
+"""One chat turn: store the user's message, let the assistant act, store its reply.
+
+The user's message is committed before the assistant runs, so it survives any failure after it;
+the reply is stored only once the assistant has finished, so a turn is never half-written. The
+assistant side (openai-agents, the MCP client) takes seconds to import, so it is loaded in the
+background after start-up and never delays readiness."""
+
+import asyncio
+import importlib
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from anyio import to_thread
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from ai_todo import conversations
+from ai_todo.errors import ChatError, StorageUnavailable
+from ai_todo.schemas import ChatResponse, ToolCallPublic
+from ai_todo.settings import AiTodoSettings
+from todo_core.db import session_scope
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ai_todo.agent.assistant import Assistant
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ASSISTANT_MODULE = "ai_todo.agent.assistant"
+
+
+class ChatService:
+    def __init__(self, settings: AiTodoSettings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._assistant: asyncio.Task[Assistant] | None = None
+
+    def start_loading(self) -> None:
+        """Begins importing and connecting the assistant; the first turn waits for it if needed."""
+        if self._assistant is None:
+            self._assistant = asyncio.create_task(self._load_assistant(), name="load-assistant")
+
+    async def assistant(self) -> "Assistant":
+        self.start_loading()
+        assert self._assistant is not None
+        # shielded: a request that gives up must not cancel the load every other request waits on
+        return await asyncio.shield(self._assistant)
+
+    async def close(self) -> None:
+        if self._assistant is None:
+            return
+        if not self._assistant.done():
+            self._assistant.cancel()
+        try:
+            assistant = await self._assistant
+        except (asyncio.CancelledError, Exception):
+            return
+        await assistant.close()
+
+    async def turn(self, *, user_id: str, message: str, conversation_id: int | None) -> ChatResponse:
+        started = time.perf_counter()
+        start = await self._in_session(
+            lambda session: conversations.start_turn(
+                session=session,
+                user_id=user_id,
+                conversation_id=conversation_id,
+                message=message,
+                history_limit=self.settings.chat_history_messages,
+            )
+        )
+        try:
+            assistant = await self.assistant()
+            reply = await assistant.reply(user_id=user_id, history=start.history, message=message)
+        except ChatError as error:
+            _log_turn(start.conversation_id, started, error.outcome, detail=str(error))
+            raise
+        await self._in_session(
+            lambda session: conversations.add_message(
+                session=session,
+                user_id=user_id,
+                conversation_id=start.conversation_id,
+                role="assistant",
+                content=reply.text,
+            )
+        )
+        _log_turn(start.conversation_id, started, "ok", tools=len(reply.tool_calls))
+        return ChatResponse(
+            conversation_id=start.conversation_id,
+            response=reply.text,
+            tool_calls=[
+                ToolCallPublic(name=call.name, arguments=call.arguments, result=call.result)
+                for call in reply.tool_calls
+            ],
+        )
+
+    async def _load_assistant(self) -> "Assistant":
+        started = time.perf_counter()
+        module = await to_thread.run_sync(importlib.import_module, ASSISTANT_MODULE)
+        assistant: Assistant = module.Assistant(self.settings)
+        log.info("assistant_loaded model=%s duration_ms=%.0f", assistant.model_name, _ms(started))
+        await assistant.warm_up()
+        return assistant
+
+    async def _in_session(self, operation: "Callable[[Session], T]") -> T:
+        def run() -> T:
+            with session_scope(self.engine) as session:
+                return operation(session)
+
+        try:
+            return await to_thread.run_sync(run)
+        except (DBAPIError, PoolTimeout) as error:
+            log.warning("chat_storage_error error=%s", type(error).__name__)
+            raise StorageUnavailable(type(error).__name__) from None
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _log_turn(
+    conversation_id: int, started: float, outcome: str, *, tools: int = 0, detail: str = ""
+) -> None:
+    suffix = f" detail={detail!r}" if detail else ""
+    log.info(
+        "chat_turn conversation=%d outcome=%s tool_calls=%d duration_ms=%.1f%s",
+        conversation_id,
+        outcome,
+        tools,
+        _ms(started),
+        suffix,
+    )

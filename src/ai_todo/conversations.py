@@ -1,0 +1,96 @@
+"""Conversations and their messages, as plain functions over a session. Every query is scoped to
+its user: another user's conversation is indistinguishable from a missing one."""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from ai_todo.errors import ConversationNotFound
+from todo_core.models import Conversation, Message
+from todo_core.timestamps import utcnow
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True)
+class HistoryMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class TurnStart:
+    conversation_id: int
+    history: list[HistoryMessage]
+
+
+def start_turn(
+    *, session: Session, user_id: str, conversation_id: int | None, message: str, history_limit: int
+) -> TurnStart:
+    """Finds or creates the conversation, reads the latest `history_limit` messages before this
+    one, and stores the user's message."""
+    if conversation_id is None:
+        conversation = Conversation(user_id=user_id)
+        session.add(conversation)
+        session.flush()
+        assert conversation.id is not None
+        conversation_id = conversation.id
+        history: list[HistoryMessage] = []
+    else:
+        _require_conversation(session=session, user_id=user_id, conversation_id=conversation_id)
+        history = _recent_messages(session=session, conversation_id=conversation_id, limit=history_limit)
+    add_message(
+        session=session, user_id=user_id, conversation_id=conversation_id, role="user", content=message
+    )
+    return TurnStart(conversation_id=conversation_id, history=history)
+
+
+def add_message(*, session: Session, user_id: str, conversation_id: int, role: Role, content: str) -> None:
+    session.add(Message(conversation_id=conversation_id, user_id=user_id, role=role, content=content))
+    session.execute(
+        update(Conversation).where(col(Conversation.id) == conversation_id).values(updated_at=utcnow())
+    )
+
+
+def list_conversations(*, session: Session, user_id: str, limit: int) -> list[Conversation]:
+    """The user's conversations, most recently active first."""
+    query = (
+        select(Conversation)
+        .where(Conversation.user_id == user_id)
+        .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
+
+
+def list_messages(*, session: Session, user_id: str, conversation_id: int, limit: int) -> list[Message]:
+    """The latest `limit` messages of one of the user's conversations, oldest first."""
+    _require_conversation(session=session, user_id=user_id, conversation_id=conversation_id)
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(col(Message.id).desc())
+        .limit(limit)
+    )
+    return list(reversed(session.exec(query).all()))
+
+
+def _require_conversation(*, session: Session, user_id: str, conversation_id: int) -> None:
+    query = select(Conversation.id).where(Conversation.id == conversation_id, Conversation.user_id == user_id)
+    if session.exec(query).first() is None:
+        raise ConversationNotFound(f"conversation {conversation_id} not found")
+
+
+def _recent_messages(*, session: Session, conversation_id: int, limit: int) -> list[HistoryMessage]:
+    if limit == 0:
+        return []
+    query = (
+        select(Message.role, Message.content)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(col(Message.id).desc())
+        .limit(limit)
+    )
+    rows = session.exec(query).all()
+    return [HistoryMessage(role=role, content=content) for role, content in reversed(rows)]  # type: ignore[arg-type]

@@ -1,0 +1,63 @@
+"""The failures a chat request can meet, each with the status and the sentence its caller sees.
+
+Messages are written for the person in the chat: no exception names, no internals, and for a 503 a
+hint that trying again later is the fix."""
+
+
+class ChatError(Exception):
+    status_code = 500
+    outcome = "error"  # the word the chat_turn log line uses
+    public_message = "Something went wrong on our side. Please try again."
+
+    def __init__(self, detail: str | None = None) -> None:
+        # `detail` is for the log line only; the response always carries `public_message`.
+        super().__init__(detail or self.public_message)
+
+
+class ConversationNotFound(ChatError):
+    status_code = 404
+    outcome = "not_found"
+    public_message = "conversation not found"
+
+
+class ServiceUnavailable(ChatError):
+    """A dependency did not answer in time; the request may succeed a moment later."""
+
+    status_code = 503
+
+
+class StorageUnavailable(ServiceUnavailable):
+    outcome = "storage_unavailable"
+    public_message = "Your conversation can't be saved right now. Please try again in a moment."
+
+
+class ToolsUnavailable(ServiceUnavailable):
+    outcome = "tools_unavailable"
+    public_message = "I can't reach your task list right now. Please try again in a moment."
+
+    def __init__(self, detail: str | None = None, *, timed_out: bool = False) -> None:
+        super().__init__(detail)
+        # A call that timed out may still be running on mcp-server: never repeat it.
+        self.timed_out = timed_out
+
+
+class ModelUnavailable(ServiceUnavailable):
+    outcome = "model_unavailable"
+    public_message = "The assistant isn't answering right now. Please try again in a moment."
+
+
+class TurnTimedOut(ServiceUnavailable):
+    outcome = "timeout"
+    public_message = "That took too long to answer. Please try again in a moment."
+
+
+class AssistantFailed(ServiceUnavailable):
+    """The model answered but not usefully (malformed tool calls, endless tool loops)."""
+
+    outcome = "assistant_failed"
+    public_message = "I couldn't finish that request. Please try again or rephrase it."
+
+
+class AuthUnavailable(ServiceUnavailable):
+    outcome = "auth_unavailable"
+    public_message = "Sign-in can't be checked right now. Please try again in a moment."

@@ -1,0 +1,64 @@
+"""What the chat API accepts and answers."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from todo_core.models import ID_MAX, MESSAGE_MAX
+
+# Newlines and tabs belong in a chat message; other control characters only break logs and pages,
+# and PostgreSQL cannot store NUL in text at all.
+_FORBIDDEN = {chr(c) for c in range(32)} - {"\n", "\r", "\t"} | {"\x7f"}
+
+
+def _no_control_characters(value: str) -> str:
+    if any(ch in _FORBIDDEN for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+MessageText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX),
+    AfterValidator(_no_control_characters),
+]
+ConversationId = Annotated[int, Field(strict=True, ge=1, le=ID_MAX)]
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: MessageText = Field(description=f"What the user says, 1 to {MESSAGE_MAX} characters.")
+    conversation_id: ConversationId | None = Field(
+        default=None, description="Continue this conversation; leave out to start a new one."
+    )
+
+
+class ToolCallPublic(BaseModel):
+    name: str
+    arguments: dict[str, Any]
+    result: Any
+
+
+class ChatResponse(BaseModel):
+    conversation_id: int
+    response: str
+    tool_calls: list[ToolCallPublic]
+
+
+class ConversationPublic(BaseModel):
+    id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MessagePublic(BaseModel):
+    id: int
+    role: Literal["user", "assistant"]
+    content: str
+    created_at: datetime
+
+
+class ErrorBody(BaseModel):
+    detail: str

@@ -1,0 +1,24 @@
+"""Minting HS256 tokens for a user: what `todoctl dev`, `forward`, `chat` and the tests hand out."""
+
+import time
+
+import jwt
+
+DEFAULT_TTL_SECONDS = 12 * 3600
+
+
+def mint_token(
+    secret: str,
+    user_id: str,
+    *,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    issuer: str | None = None,
+    audience: str | None = None,
+) -> str:
+    now = int(time.time())
+    claims: dict[str, object] = {"sub": user_id, "iat": now, "exp": now + ttl_seconds}
+    if issuer:
+        claims["iss"] = issuer
+    if audience:
+        claims["aud"] = audience
+    return jwt.encode(claims, secret, algorithm="HS256")

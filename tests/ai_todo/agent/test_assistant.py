@@ -1,0 +1,41 @@
+"""The assistant of a process: tracing stays off unless configured, so nothing leaves the machine."""
+
+from agents import set_tracing_disabled
+from agents.tracing import get_trace_provider
+from agents.tracing.traces import NoOpTrace
+
+from ai_todo.agent.assistant import Assistant
+from ai_todo.agent.models import OFFLINE_MODEL_NAME
+from ai_todo.offline.model import OfflineModel
+from tests.ai_todo.stack import Stack, make_settings
+
+
+async def test_without_configuration_the_offline_model_answers_and_tracing_is_off(stack: Stack) -> None:
+    assistant = Assistant(make_settings(stack))
+    try:
+        assert isinstance(assistant.model, OfflineModel)
+        assert assistant.model_name == OFFLINE_MODEL_NAME
+        assert assistant.run_config.tracing_disabled
+        assert isinstance(get_trace_provider().create_trace("probe"), NoOpTrace)
+    finally:
+        await assistant.close()
+
+
+async def test_tracing_is_on_only_when_asked_for_with_a_key(stack: Stack) -> None:
+    assistant = Assistant(make_settings(stack, openai_api_key="sk-test", agent_tracing=True))
+    try:
+        assert not assistant.run_config.tracing_disabled
+        assert not isinstance(get_trace_provider().create_trace("probe"), NoOpTrace)
+    finally:
+        await assistant.close()
+        set_tracing_disabled(True)
+
+
+async def test_a_key_alone_does_not_turn_tracing_on(stack: Stack) -> None:
+    assistant = Assistant(make_settings(stack, openai_api_key="sk-test"))
+    try:
+        assert assistant.model_name == "gpt-4o-mini"
+        assert assistant.run_config.tracing_disabled
+        assert isinstance(get_trace_provider().create_trace("probe"), NoOpTrace)
+    finally:
+        await assistant.close()

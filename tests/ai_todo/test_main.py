@@ -1,0 +1,66 @@
+"""`python -m ai_todo` as a real process: start-up, refusal of a broken configuration, and a
+conversation that survives its pod."""
+
+import os
+import subprocess
+import sys
+
+import httpx
+
+from tests.ai_todo.stack import Stack, new_user, process_env
+from tests.support.processes import running_service
+
+
+def test_start_without_authentication_exits_with_one_clear_message() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "OPENAI_", "MCP_"))}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ai_todo"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode != 0
+    assert "ai-todo: invalid configuration" in result.stderr
+    assert "no authentication configured: set AUTH_JWKS_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_conversation_continues_on_a_second_instance_over_the_same_database(stack: Stack) -> None:
+    user = new_user()
+    with running_service("ai_todo", process_env(stack)) as first:
+        opened = httpx.post(
+            f"{first.base_url}{user.chat_path}",
+            json={"message": "Add a task to renew the passport"},
+            headers=user.headers,
+            timeout=30,
+        ).json()
+
+    with running_service("ai_todo", process_env(stack)) as second:
+        continued = httpx.post(
+            f"{second.base_url}{user.chat_path}",
+            json={"message": "mark it as done", "conversation_id": opened["conversation_id"]},
+            headers=user.headers,
+            timeout=30,
+        )
+        history = httpx.get(
+            f"{second.base_url}/api/{user.id}/conversations/{opened['conversation_id']}/messages",
+            headers=user.headers,
+        ).json()
+
+    task_id = opened["tool_calls"][0]["result"]["task_id"]
+    assert continued.status_code == 200
+    assert continued.json()["tool_calls"][0]["arguments"] == {"task_id": task_id}
+    assert [message["role"] for message in history] == ["user", "assistant", "user", "assistant"]
+
+
+def test_sigterm_shuts_the_assistant_down_without_errors(stack: Stack) -> None:
+    user = new_user()
+    with running_service("ai_todo", process_env(stack, SHUTDOWN_DELAY_SECONDS="0")) as service:
+        httpx.post(
+            f"{service.base_url}{user.chat_path}", json={"message": "hi"}, headers=user.headers, timeout=30
+        )
+        service.stop()
+
+    logs = service.logs()
+    assert "Application shutdown complete" in logs
+    assert "Traceback" not in logs
+    assert " ERROR " not in logs
