@@ -223,6 +223,10 @@ BAD_COMBINATIONS = {
         {"secrets": {"databaseUrl": "mysql://todo:hunter2@db/todo"}},
         "secrets.databaseUrl must be a PostgreSQL URL",
     ),
+    "tracing without a key": (
+        {"secrets": {"databaseUrl": A_DATABASE_URL}, "config": {"agentTracing": True}},
+        "config.agentTracing sends traces to OpenAI and needs secrets.openaiApiKey",
+    ),
     "two databases": (
         {"secrets": {"databaseUrl": A_DATABASE_URL}, "devPostgres": {"enabled": True}},
         "choose one database",

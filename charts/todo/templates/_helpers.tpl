@@ -144,6 +144,9 @@ deploying something that cannot work.
 {{- if lt (float64 .Values.shutdown.drainSeconds) (float64 .Values.config.chatTimeoutSeconds) -}}
 {{- fail (printf "shutdown.drainSeconds (%v) must be at least config.chatTimeoutSeconds (%v): a stopping pod would cut chat turns still under way" .Values.shutdown.drainSeconds .Values.config.chatTimeoutSeconds) -}}
 {{- end -}}
+{{- if and .Values.config.agentTracing (not .Values.secrets.openaiApiKey) (not .Values.existingSecret) -}}
+{{- fail "config.agentTracing sends traces to OpenAI and needs secrets.openaiApiKey (or an existingSecret holding OPENAI_API_KEY)" -}}
+{{- end -}}
 {{- if and .Values.devPostgres.enabled .Values.secrets.databaseUrl -}}
 {{- fail "choose one database: secrets.databaseUrl or devPostgres.enabled, not both" -}}
 {{- end -}}
