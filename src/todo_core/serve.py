@@ -5,6 +5,7 @@ so Kubernetes takes the pod out of its Service before the listener closes; then 
 accepting and lets in-flight requests finish. A second signal exits at once."""
 
 import logging
+import signal
 import time
 from types import FrameType
 from typing import Any
@@ -42,7 +43,15 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 def serve(app: Any, settings: ServiceSettings, readiness: Readiness) -> None:
+    # uvicorn re-raises the stopping signal once it has shut down; a drained, finished server is a
+    # clean exit (status 0), not a death by SIGTERM or a KeyboardInterrupt traceback.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _exit_cleanly)
     config = uvicorn.Config(
         app,
         host=settings.host,

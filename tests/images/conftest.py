@@ -1,8 +1,7 @@
-"""A real Docker engine and the two images, built once per test session through todoctl's own build
-context. In CI (env CI set) a missing engine is a failure; elsewhere these tests skip with the reason."""
+"""A real Docker engine and the two images, built once per test session by `todoctl build`'s own code.
+In CI (env CI set) a missing engine is a failure; elsewhere these tests skip with the reason."""
 
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import docker
 import pytest
 from docker.errors import DockerException
 
-from todoctl.build_context import assemble_context
+from todoctl.build import build_images
 
 # CI builds a local base (no registry here) and names it; a user's machine pulls the default.
 BASE_IMAGE = os.environ.get("TODOCTL_BASE_IMAGE", "python:3.13-slim")
@@ -40,20 +39,15 @@ def docker_client() -> Iterator[docker.DockerClient]:
 
 
 @pytest.fixture(scope="session")
-def images(docker_client: docker.DockerClient) -> dict[str, str]:
+def images(docker_client: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """service -> image reference, built from the current sources."""
-    built = {}
-    with tempfile.TemporaryDirectory(prefix="todoctl-context-") as directory:
-        context = assemble_context(Path(directory), Path(CA_CERT) if CA_CERT else None)
-        for service in ("mcp-server", "ai-todo"):
-            tag = f"todoctl/{service}:{TEST_TAG}"
-            docker_client.images.build(
-                path=str(context),
-                dockerfile=f"dockerfiles/{service}.Dockerfile",
-                buildargs={"BASE_IMAGE": BASE_IMAGE, "VERSION": TEST_TAG},
-                tag=tag,
-                rm=True,
-                forcerm=True,
-            )
-            built[service] = tag
-    return built
+    # todoctl records what it built for `load` and `deploy`; the tests keep that record to themselves
+    os.environ["TODOCTL_STATE_DIR"] = str(tmp_path_factory.mktemp("todoctl-state"))
+    built = build_images(
+        docker_client.api,
+        "all",
+        tag=TEST_TAG,
+        base_image=BASE_IMAGE,
+        ca_cert=Path(CA_CERT) if CA_CERT else None,
+    )
+    return {image.service: image.image for image in built}

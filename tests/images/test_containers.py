@@ -1,6 +1,7 @@
 """The two images run for real, side by side, the way the chart runs them — and survive being killed."""
 
 from collections.abc import Iterator
+from importlib.metadata import version
 
 import docker
 import pytest
@@ -115,5 +116,5 @@ def test_images_declare_port_user_labels_and_an_exec_entrypoint(
     assert list(config["ExposedPorts"]) == [port]
     assert config["User"] == "10001:10001"
     assert config["Entrypoint"][:2] == ["python3", "-m"]
-    assert config["Labels"]["org.opencontainers.image.version"] == "test"
+    assert config["Labels"]["org.opencontainers.image.version"] == version("todoctl")
     assert config["Labels"]["org.opencontainers.image.source"].startswith("https://")

@@ -116,7 +116,8 @@ async def test_sigterm_fails_readiness_first_and_keeps_serving_during_the_delay(
             served = payload(
                 await client.call_tool("add_task", {"user_id": "alice", "title": "during drain"})
             )
-        service.process.wait(15)
+        exit_code = service.process.wait(15)
+    assert exit_code == 0
     assert readiness.status_code == 503
     assert readiness.json()["reason"] == "shutting down"
     assert served["status"] == "created"

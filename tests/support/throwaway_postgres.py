@@ -1,6 +1,7 @@
 """A PostgreSQL server of the test's own (initdb/pg_ctl in a temporary directory, its own port), so a
 test may stop and restart a database without touching the machine's shared server."""
 
+import contextlib
 import glob
 import os
 import shutil
@@ -49,8 +50,15 @@ class ThrowawayPostgres:
     def start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory} -c fsync=off"
         self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.directory / "data"), "-o", options, "-w",
-            "-l", str(self.directory / "server.log"), "start",
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.directory / "data"),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.directory / "server.log"),
+            "start",
         )
 
     def stop(self) -> None:
@@ -71,8 +79,6 @@ def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
         server.start()
         yield server
     finally:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # a test may have stopped it already
             server.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped by the test
         shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""todoctl: build, load, deploy and prove the AI Todo chatbot on Kubernetes."""

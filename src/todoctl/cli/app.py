@@ -1,0 +1,99 @@
+"""The Typer application: global options, the error edge, and the commands' registration."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from todoctl.cli import access, cluster, dev, images, lint, release, validate
+from todoctl.errors import TodoctlError
+from todoctl.output import Output
+from todoctl.session import Boundary, Session
+from todoctl.settings import resolve
+
+
+class TodoctlGroup(TyperGroup):
+    """Expected failures end here: one line, the evidence, the fix, a non-zero exit; the traceback
+    only with --verbose."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TodoctlError as error:
+            output = _output_of(ctx)
+            if output.verbose:
+                output.console.print_exception()
+            output.error(error)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            _output_of(ctx).warn("interrupted")
+            raise typer.Exit(130) from None
+
+
+def _output_of(ctx: Any) -> Output:
+    if isinstance(ctx.obj, Session):
+        return ctx.obj.output
+    params = ctx.params or {}
+    return Output(json_mode=bool(params.get("json")), verbose=bool(params.get("verbose")))
+
+
+app = typer.Typer(
+    cls=TodoctlGroup,
+    name="todoctl",
+    help="Run the AI Todo chatbot on Kubernetes in one command, and prove it is cloud-native.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    *,
+    context: Annotated[
+        str | None, typer.Option(envvar="TODOCTL_CONTEXT", help="kube context (default: the current one)")
+    ] = None,
+    namespace: Annotated[
+        str | None,
+        typer.Option(
+            "--namespace",
+            "-n",
+            envvar="TODOCTL_NAMESPACE",
+            help="namespace of the release [default: default]",
+        ),
+    ] = None,
+    release: Annotated[
+        str | None, typer.Option(envvar="TODOCTL_RELEASE", help="Helm release name [default: todo]")
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TODOCTL_PROVIDER",
+            help="minikube, kind, k3d or generic (default: from the context's name)",
+        ),
+    ] = None,
+    timeout: Annotated[
+        int | None, typer.Option(envvar="TODOCTL_TIMEOUT", help="seconds to wait for rollouts [default: 300]")
+    ] = None,
+    json: Annotated[
+        bool, typer.Option("--json", envvar="TODOCTL_JSON", help="print one JSON document on stdout")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="more detail, and tracebacks")] = False,
+) -> None:
+    """Settings come from these flags, TODOCTL_* variables, then a todoctl.toml found upwards."""
+    boundary = ctx.obj if isinstance(ctx.obj, Boundary) else Boundary()
+    flags = {
+        "context": context,
+        "namespace": namespace,
+        "release": release,
+        "provider": provider,
+        "timeout": timeout,
+    }
+    settings = resolve({**flags, "json": json, "verbose": verbose}, Path.cwd())
+    ctx.obj = Session(settings, boundary, Output(json_mode=json, verbose=verbose))
+
+
+for commands in (cluster, images, lint, release, access, validate, dev):
+    commands.register(app)

@@ -1,0 +1,68 @@
+"""Options several commands share, and the step every command starts with."""
+
+import os
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from todoctl.session import Session
+from todoctl.values import secrets_from
+
+JsonOption = Annotated[bool, typer.Option("--json", help="print one JSON document on stdout")]
+ValuesOption = Annotated[
+    list[Path] | None, typer.Option("--values", "-f", help="a Helm values file (repeatable, later wins)")
+]
+SetOption = Annotated[
+    list[str] | None, typer.Option("--set", help="key.path=value, as in helm --set (repeatable)")
+]
+EnvFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--env-file",
+        help="read DATABASE_URL, OPENAI_API_KEY, AUTH_JWT_SECRET, MCP_AUTH_TOKEN from this file "
+        "(default: .env here, if any); the environment wins",
+    ),
+]
+DevPostgresOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--dev-postgres/--no-dev-postgres",
+        help="the chart's throwaway PostgreSQL (default: on when no DATABASE_URL is given)",
+        show_default=False,
+    ),
+]
+UserOption = Annotated[str, typer.Option("--user", help="the user id to chat as (the token's subject)")]
+
+
+def begin(ctx: typer.Context, json: bool = False) -> Session:
+    session: Session = ctx.obj
+    if json:
+        session.output.json_mode = True
+    return session
+
+
+def secrets(env_file: Path | None) -> dict[str, str]:
+    default = Path(".env")
+    return secrets_from(
+        os.environ, env_file if env_file is not None else (default if default.is_file() else None)
+    )
+
+
+def wait_until_stopped(check: Callable[[], str | None] | None = None, interval: float = 0.5) -> str | None:
+    """Blocks until Ctrl-C or SIGTERM (returns None), or until `check` returns a reason to stop."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    try:
+        while not stop.wait(interval):
+            reason = check() if check is not None else None
+            if reason:
+                return reason
+    except KeyboardInterrupt:
+        return None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return None

@@ -1,0 +1,158 @@
+"""`deploy`, `up`, `rollback` and `down`."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from todoctl.cli.common import (
+    DevPostgresOption,
+    EnvFileOption,
+    JsonOption,
+    SetOption,
+    ValuesOption,
+    begin,
+    secrets,
+)
+from todoctl.release import deploy as deploy_release
+from todoctl.release import down as remove_release
+from todoctl.release import rollback as rollback_release
+from todoctl.state import built_images
+from todoctl.up import Up, UpOptions
+from todoctl.values import compose
+
+
+def deploy(
+    ctx: typer.Context,
+    *,
+    values: ValuesOption = None,
+    set_: SetOption = None,
+    env_file: EnvFileOption = None,
+    dev_postgres: DevPostgresOption = None,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="wait until ready; roll back on failure")
+    ] = True,
+    json: JsonOption = False,
+) -> None:
+    """helm upgrade --install the chart with the last built images, wait, roll back on failure."""
+    session = begin(ctx, json)
+    images = {service: record["image"] for service, record in built_images().items()}
+    composed = compose(
+        images=images,
+        secrets=secrets(env_file),
+        files=values or [],
+        sets=set_ or [],
+        dev_postgres=dev_postgres,
+    )
+    output = session.output
+    if not images:
+        output.warn(
+            "no images built yet: deploying the chart's default tags (build them with `todoctl build`)"
+        )
+    for note in composed.notes:
+        output.warn(note)
+    with output.status(f"deploying release {session.settings.release}…"):
+        deployed = deploy_release(session, composed, images, wait=wait)
+
+    def render() -> None:
+        output.ok(
+            f"release {deployed.release}: revision {deployed.revision} {deployed.status} "
+            f"in {deployed.seconds:.0f}s"
+        )
+        if deployed.secrets:
+            output.info(f"secrets from the environment: {', '.join(deployed.secrets)}")
+        output.info("next: todoctl forward")
+
+    output.result(deployed.as_dict(), render)
+
+
+def up(
+    ctx: typer.Context,
+    *,
+    base_image: Annotated[str | None, typer.Option(help="the BASE_IMAGE build argument")] = None,
+    ca_cert: Annotated[
+        Path | None, typer.Option(help="a PEM CA trusted by pip in the build stage only")
+    ] = None,
+    values: ValuesOption = None,
+    set_: SetOption = None,
+    env_file: EnvFileOption = None,
+    dev_postgres: DevPostgresOption = None,
+    json: JsonOption = False,
+) -> None:
+    """doctor → build → load → lint → deploy → ready → smoke chat, each phase timed."""
+    session = begin(ctx, json)
+    options = UpOptions(
+        base_image=base_image,
+        ca_cert=ca_cert,
+        values_files=values or [],
+        sets=set_ or [],
+        secrets=secrets(env_file),
+        dev_postgres=dev_postgres,
+    )
+    output = session.output
+    with output.status("starting…") as update:
+        report = Up(session, options, update).run()
+
+    def render() -> None:
+        table = Table("phase", "time", "result", title=f"todoctl up: {report.total_seconds:.0f}s")
+        for phase in report.phases:
+            table.add_row(phase.name, f"{phase.seconds:.1f}s", phase.detail)
+        output.console.print(table)
+        for note in report.notes:
+            output.warn(note)
+        output.info("open the chat: todoctl forward")
+
+    output.result(report.as_dict(), render)
+
+
+def rollback(
+    ctx: typer.Context,
+    *,
+    revision: Annotated[
+        int | None, typer.Argument(help="revision to return to (default: the previous one)")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Roll the release back (helm rollback --wait)."""
+    session = begin(ctx, json)
+    with session.output.status("rolling back…"):
+        document = rollback_release(session, revision)
+    session.output.result(
+        {
+            "release": session.settings.release,
+            "revision": document.get("version"),
+            "status": (document.get("info") or {}).get("status"),
+        },
+        lambda: session.output.ok(
+            f"release {session.settings.release} is at revision {document.get('version')} again"
+        ),
+    )
+
+
+def down(ctx: typer.Context, *, json: JsonOption = False) -> None:
+    """Uninstall the release, and say what was left behind, if anything."""
+    session = begin(ctx, json)
+    with session.output.status("uninstalling…"):
+        removed = remove_release(session)
+
+    def render() -> None:
+        if removed.was_installed:
+            session.output.ok(f"release {removed.release} removed from namespace {removed.namespace}")
+        else:
+            session.output.info(
+                f"release {removed.release} was not installed in namespace {removed.namespace}"
+            )
+        for leftover in removed.leftovers:
+            session.output.warn(
+                f"left behind: {leftover} (delete it with kubectl delete {leftover} -n {removed.namespace})"
+            )
+
+    session.output.result(removed.as_dict(), render)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(deploy)
+    app.command()(up)
+    app.command()(rollback)
+    app.command()(down)

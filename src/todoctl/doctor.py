@@ -1,0 +1,103 @@
+"""`todoctl doctor`: is everything here that a deploy needs, and if not, the exact fix."""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from todoctl import providers
+from todoctl.errors import TodoctlError
+from todoctl.helm import Helm
+from todoctl.session import Session
+from todoctl.versions import kubectl_client_version
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    hint: str | None = None
+    # a failed optional check is a warning: the deploy can still work
+    required: bool = True
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def diagnose_environment(session: Session) -> list[Check]:
+    checks = [_check("docker", lambda: _docker(session))]
+    checks.append(_check("kubectl", lambda: _kubectl(session)))
+    checks.append(_check("helm", lambda: _helm(session)))
+    context = _check("context", lambda: f"{session.context} (provider: {session.provider.kind})")
+    checks.append(context)
+    if not context.ok:
+        return checks
+    provider = session.provider
+    if provider.tool is not None:
+        tool = provider.tool
+        checks.append(_check(tool, lambda: str(providers.tool_version(session.runner, provider))))
+        checks.append(_check("cluster", lambda: _running(session)))
+    if provider.kind == "minikube":
+        checks.append(_minikube_resources(session))
+    checks.append(_check("api server", lambda: f"Kubernetes {session.kube.server_version()} answers"))
+    return checks
+
+
+def failures(checks: list[Check]) -> list[Check]:
+    return [check for check in checks if not check.ok and check.required]
+
+
+def _check(name: str, probe: Callable[[], str]) -> Check:
+    try:
+        return Check(name, True, probe())
+    except TodoctlError as error:
+        return Check(name, False, error.message, error.hint)
+
+
+def _docker(session: Session) -> str:
+    version = session.docker.version()
+    return f"Docker Engine {version.get('Version', '?')} (API {version.get('ApiVersion', '?')})"
+
+
+def _kubectl(session: Session) -> str:
+    completed = session.runner.run(["kubectl", "version", "--client", "-o", "json"])
+    try:
+        return str(kubectl_client_version(completed.stdout))
+    except ValueError as error:
+        raise TodoctlError(str(error)) from None
+
+
+def _helm(session: Session) -> str:
+    # no kube context here: the version of helm needs none, and the context is checked on its own
+    helm = Helm(session.runner, namespace=session.settings.namespace)
+    version = helm.version
+    if version.major not in (3, 4):
+        raise TodoctlError(
+            f"helm {version} is not supported",
+            hint="install Helm 3 or 4: https://helm.sh/docs/intro/install/",
+        )
+    flag = helm.rollback_on_failure_flag
+    return f"{version} (rollback on failure: {flag})"
+
+
+def _running(session: Session) -> str:
+    providers.ensure_running(session.runner, session.provider)
+    return f"{session.provider.kind} cluster {session.provider.cluster!r} is running"
+
+
+def _minikube_resources(session: Session) -> Check:
+    try:
+        found = providers.minikube_resources(session.runner, session.provider)
+    except TodoctlError as error:
+        return Check("resources", False, error.message, error.hint, required=False)
+    if found is None:
+        return Check("resources", False, f"no minikube profile {session.provider.cluster!r}", required=False)
+    detail = f"{found.cpus} CPUs, {found.memory_mb} MB"
+    if found.warning:
+        return Check(
+            "resources",
+            False,
+            found.warning,
+            hint=f"minikube delete -p {session.provider.cluster} && {providers.start_hint(session.provider)}",
+            required=False,
+        )
+    return Check("resources", True, detail, required=False)

@@ -1,0 +1,189 @@
+"""A `kubectl port-forward` to the chat Service that outlives the pod behind it.
+
+kubectl forwards a Service to one pod; when that pod goes away, kubectl says "lost connection to
+pod" and exits (older versions keep running with a dead tunnel). The supervisor notices either,
+and starts a new forward, which lands on a live pod, until it is stopped.
+"""
+
+import re
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from todoctl.components import component_selector
+from todoctl.errors import TodoctlError
+from todoctl.kube import Kube
+from todoctl.runner import Runner, Spawned
+
+DEFAULT_SERVICE = "ai-todo-service"
+DEFAULT_PORT = 8000
+_LOST = "lost connection to pod"
+# klog's error lines: E0401 11:58:48.109218  104472 portforward.go:413] ...
+_KLOG_ERROR = re.compile(r"^E\d{4} ")
+_BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+@dataclass(frozen=True)
+class Target:
+    service: str
+    port: int
+
+
+def chat_service(kube: Kube, release: str) -> Target:
+    """The ai-todo Service of the release, found by its labels."""
+    for service in kube.services(component_selector(release, "ai-todo")):
+        ports = service.spec.ports or []
+        if ports:
+            return Target(service.metadata.name, ports[0].port)
+    raise TodoctlError(
+        f"release {release} has no ai-todo Service in namespace {kube.namespace}",
+        hint="deploy it with `todoctl deploy`, or pass the right --namespace/--release",
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PortForward:
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        context: str,
+        namespace: str,
+        target: Target,
+        local_port: int,
+        on_event: Callable[[str, str], None] | None = None,
+        backoff: tuple[float, ...] = _BACKOFF_SECONDS,
+    ) -> None:
+        self.runner = runner
+        self.context = context
+        self.namespace = namespace
+        self.target = target
+        self.local_port = local_port
+        self.on_event = on_event or (lambda kind, text: None)
+        self.backoff = backoff
+        self.reconnects = 0
+        self._ready = threading.Event()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._process: Spawned | None = None
+        self._thread: threading.Thread | None = None
+        self._failure: TodoctlError | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.local_port}"
+
+    def argv(self) -> list[str]:
+        return [
+            "kubectl",
+            "port-forward",
+            f"svc/{self.target.service}",
+            f"{self.local_port}:{self.target.port}",
+            "--address",
+            "127.0.0.1",
+            "--namespace",
+            self.namespace,
+            "--context",
+            self.context,
+        ]
+
+    def start(self, timeout: float = 30) -> "PortForward":
+        """Returns once the first forward listens; raises with kubectl's reason if it cannot."""
+        self._thread = threading.Thread(target=self._supervise, name="port-forward", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout) and self._failure is None:
+            self.stop()
+            raise TodoctlError(f"kubectl port-forward did not start listening within {timeout:g}s")
+        if self._failure is not None:
+            self.stop()
+            raise self._failure
+        return self
+
+    @property
+    def supervising(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self._process
+        if process is not None:
+            process.stop(timeout=5)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> "PortForward":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _supervise(self) -> None:
+        attempt = 0
+        while True:
+            # under the lock, so that stop() either sees this process or prevents it
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self._process = self.runner.spawn(self.argv())
+            listened, reason = self._follow(self._process)
+            self._process.stop(timeout=5)
+            if self._stopping.is_set():
+                return
+            if not listened and not self._ready.is_set() and self.reconnects == 0:
+                self._failure = _start_failure(reason, self.local_port)
+                self._ready.set()
+                return
+            self._ready.clear()
+            self.reconnects += 1
+            self.on_event("dropped", reason or "kubectl port-forward exited")
+            delay = self.backoff[min(attempt, len(self.backoff) - 1)] if self.backoff else 0
+            attempt = 0 if listened else attempt + 1
+            if self._stopping.wait(delay):
+                return
+
+    def _follow(self, process: Spawned) -> tuple[bool, str]:
+        """Reads kubectl's output until it exits or loses its pod; (listened, last error)."""
+        listened = False
+        reason = ""
+        for line in process.lines():
+            if line.startswith("Forwarding from"):
+                if not listened and self.reconnects:
+                    self.on_event("reconnected", f"forwarding {self.url} again")
+                listened = True
+                self._ready.set()
+            elif _LOST in line:
+                return listened, _LOST
+            elif line.lower().startswith("error") or _KLOG_ERROR.match(line):
+                reason = _clean(line)
+            if self._stopping.is_set():
+                break
+        return listened, reason
+
+
+def _clean(line: str) -> str:
+    if _KLOG_ERROR.match(line) and "] " in line:
+        line = line.split("] ", 1)[1]
+    return line.removeprefix("error: ").removeprefix("Error from server ").strip()
+
+
+def _start_failure(reason: str, port: int) -> TodoctlError:
+    if "address already in use" in reason or "unable to listen" in reason:
+        return TodoctlError(
+            f"port {port} on 127.0.0.1 is taken: {reason}", hint="pick another one with --port"
+        )
+    if "NotFound" in reason or "not found" in reason:
+        return TodoctlError(
+            f"kubectl port-forward failed: {reason}",
+            hint="deploy first with `todoctl deploy` (or `todoctl up`)",
+        )
+    return TodoctlError(
+        f"kubectl port-forward failed: {reason or 'it exited without a word'}",
+        hint="check the cluster with `todoctl doctor`",
+    )

@@ -1,0 +1,32 @@
+"""`todoctl load`: the images `build` recorded, into the cluster of the current context."""
+
+from collections.abc import Callable
+from typing import Any
+
+from todoctl import images, providers, state
+from todoctl.errors import TodoctlError
+from todoctl.session import Session
+
+
+def recorded_images(selection: str = "all") -> dict[str, dict[str, Any]]:
+    """service -> the record of its latest build; raises when one was never built."""
+    built = state.built_images()
+    chosen = images.services(selection)
+    missing = [service for service in chosen if service not in built]
+    if missing:
+        raise TodoctlError(
+            f"no image of {', '.join(missing)} has been built yet", hint="build them with `todoctl build`"
+        )
+    return {service: built[service] for service in chosen}
+
+
+def load_images(
+    session: Session, selection: str = "all", on_progress: Callable[[str], None] | None = None
+) -> list[dict[str, str]]:
+    loaded = []
+    for service, record in recorded_images(selection).items():
+        if on_progress is not None:
+            on_progress(f"loading {record['image']} into {session.provider.kind} {session.provider.cluster}")
+        result = providers.load_image(session.runner, session.provider, record["image"], record["image_id"])
+        loaded.append({"service": service, "image": record["image"], "result": result})
+    return loaded

@@ -1,0 +1,88 @@
+"""One todoctl run: its settings, its output, and the outside world it talks to.
+
+`Boundary` is everything outside the process: programs (through the runner), the Kubernetes API,
+the Docker daemon and the kubeconfig. Tests pass their own `Boundary` (`CliRunner.invoke(...,
+obj=boundary)`); a real run gets the real one.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import docker
+from docker.errors import DockerException
+
+from todoctl.errors import ClusterUnreachable, DockerUnavailable
+from todoctl.helm import Helm
+from todoctl.kube import Kube, contexts
+from todoctl.output import Output
+from todoctl.providers import Provider, detect
+from todoctl.runner import Runner
+from todoctl.settings import Settings
+from todoctl.tool_errors import MINIKUBE_START
+
+
+def connect_docker() -> Any:
+    try:
+        api = docker.from_env().api
+        api.ping()
+    except DockerException as error:
+        raise DockerUnavailable(
+            f"cannot reach the Docker daemon: {error}",
+            hint="start Docker (e.g. `sudo systemctl start docker`), or check DOCKER_HOST",
+        ) from None
+    return api
+
+
+def connect_kube(*, context: str | None, namespace: str) -> Kube:
+    return Kube.connect(context=context, namespace=namespace)
+
+
+@dataclass
+class Boundary:
+    runner: Runner = field(default_factory=Runner)
+    kube: Callable[..., Kube] = connect_kube
+    docker: Callable[[], Any] = connect_docker
+    kube_contexts: Callable[[], tuple[list[str], str | None]] = contexts
+
+
+class Session:
+    def __init__(self, settings: Settings, boundary: Boundary, output: Output) -> None:
+        self.settings = settings
+        self.boundary = boundary
+        self.output = output
+        self.runner = boundary.runner
+
+    @cached_property
+    def context(self) -> str:
+        if self.settings.context:
+            return self.settings.context
+        _, current = self.boundary.kube_contexts()
+        if not current:
+            raise ClusterUnreachable(
+                "there is no current kube context",
+                hint=f"start a local cluster ({MINIKUBE_START}) or pass --context",
+            )
+        return current
+
+    @cached_property
+    def provider(self) -> Provider:
+        return detect(self.context, self.settings.provider)
+
+    @cached_property
+    def kube(self) -> Kube:
+        return self.boundary.kube(context=self.context, namespace=self.settings.namespace)
+
+    @cached_property
+    def helm(self) -> Helm:
+        return Helm(
+            self.runner,
+            namespace=self.settings.namespace,
+            context=self.context,
+            timeout_seconds=self.settings.timeout,
+        )
+
+    @cached_property
+    def docker(self) -> Any:
+        return self.boundary.docker()

@@ -1,0 +1,80 @@
+"""`todoctl status`: the release, its pods, its services and who is behind each service."""
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from todoctl.components import release_selector
+from todoctl.errors import ReleaseNotFound
+from todoctl.pods import PodSummary, summarize
+from todoctl.session import Session
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    name: str
+    type: str
+    cluster_ip: str
+    ports: str
+    ready_endpoints: int
+    not_ready_endpoints: int
+
+
+@dataclass
+class ReleaseStatus:
+    release: str
+    namespace: str
+    installed: bool
+    revision: int | None = None
+    status: str | None = None
+    updated: str | None = None
+    pods: list[PodSummary] = field(default_factory=list)
+    services: list[ServiceSummary] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def release_status(session: Session) -> ReleaseStatus:
+    release = session.settings.release
+    result = ReleaseStatus(release=release, namespace=session.settings.namespace, installed=True)
+    try:
+        document = session.helm.status(release)
+    except ReleaseNotFound:
+        result.installed = False
+        return result
+    info = document.get("info") or {}
+    result.revision = document.get("version")
+    result.status = info.get("status")
+    result.updated = info.get("last_deployed")
+    selector = release_selector(release)
+    result.pods = sorted(
+        (summarize(pod) for pod in session.kube.pods(selector)), key=lambda p: (p.component, p.name)
+    )
+    for service in session.kube.services(selector):
+        ready, not_ready = _endpoint_counts(session, service.metadata.name)
+        ports = ", ".join(
+            f"{port.port}/{port.protocol}" + (f"→{port.node_port}" if port.node_port else "")
+            for port in service.spec.ports or []
+        )
+        result.services.append(
+            ServiceSummary(
+                service.metadata.name,
+                service.spec.type,
+                service.spec.cluster_ip or "",
+                ports,
+                ready,
+                not_ready,
+            )
+        )
+    return result
+
+
+def _endpoint_counts(session: Session, service: str) -> tuple[int, int]:
+    ready = not_ready = 0
+    for endpoint_slice in session.kube.endpoint_slices(service):
+        for endpoint in endpoint_slice.endpoints or []:
+            if endpoint.conditions is None or endpoint.conditions.ready is not False:
+                ready += 1
+            else:
+                not_ready += 1
+    return ready, not_ready

@@ -1,0 +1,179 @@
+"""`todoctl up`: doctor → build → load → lint → deploy → ready → a smoke chat, each phase timed."""
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from todoctl import doctor, images
+from todoctl.build import build_images
+from todoctl.chart_lint import check_chart
+from todoctl.chat_api import ChatApi
+from todoctl.components import release_selector
+from todoctl.errors import TodoctlError
+from todoctl.forward import PortForward, chat_service, free_port
+from todoctl.load import load_images
+from todoctl.release import deploy
+from todoctl.resources import chart_dir
+from todoctl.session import Session
+from todoctl.tokens import cluster_token
+from todoctl.values import compose
+from todoctl.workloads import wait_ready
+
+# the spec's targets: the whole of `up` within 5 minutes, the pods ready within 60 s of the deploy
+TARGET_TOTAL_SECONDS = 300
+TARGET_READY_SECONDS = 60
+SMOKE_USER = "todoctl-smoke"
+SMOKE_MESSAGE = "Show me all my tasks"
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float = 0.0
+    detail: str = ""
+
+
+@dataclass
+class UpOptions:
+    base_image: str | None = None
+    ca_cert: Path | None = None
+    values_files: list[Path] = field(default_factory=list)
+    sets: list[str] = field(default_factory=list)
+    secrets: dict[str, str] = field(default_factory=dict)
+    dev_postgres: bool | None = None
+
+
+@dataclass
+class UpReport:
+    phases: list[Phase] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(phase.seconds for phase in self.phases)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "phases": [asdict(p) for p in self.phases],
+            "total_seconds": self.total_seconds,
+            "notes": self.notes,
+        }
+
+
+class Up:
+    def __init__(self, session: Session, options: UpOptions, on_status: Callable[[str], None]) -> None:
+        self.session = session
+        self.options = options
+        self.say = on_status
+        self.report = UpReport()
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[Phase]:
+        current = Phase(name)
+        self.say(f"{name}…")
+        started = time.monotonic()
+        try:
+            yield current
+        finally:
+            current.seconds = time.monotonic() - started
+            self.report.phases.append(current)
+
+    def run(self) -> UpReport:
+        session, options = self.session, self.options
+        with self.phase("doctor") as phase:
+            failed = doctor.failures(doctor.diagnose_environment(session))
+            if failed:
+                first = failed[0]
+                raise TodoctlError(
+                    f"{first.name}: {first.detail}",
+                    first.hint,
+                    details=[f"{c.name}: {c.detail}" for c in failed[1:]],
+                )
+            phase.detail = f"{session.context} ({session.provider.kind})"
+        with self.phase("build") as phase:
+            built = build_images(
+                session.docker,
+                "all",
+                tag=None,
+                base_image=options.base_image,
+                ca_cert=options.ca_cert,
+                on_progress=lambda event: self.say(f"build {event.service}: {event.text[:70]}"),
+            )
+            phase.detail = ", ".join(f"{b.image} ({b.size_mb:.0f} MB)" for b in built)
+            total = images.over_budget(built)
+            if total is not None:
+                self.report.notes.append(
+                    f"the images take {total:.0f} MB, over the {images.SIZE_BUDGET_MB} MB budget"
+                )
+        with self.phase("load") as phase:
+            if session.provider.kind == "generic":
+                phase.detail = "skipped: the cluster pulls images from a registry"
+            else:
+                load_images(session, "all", on_progress=self.say)
+                phase.detail = f"{session.provider.kind} {session.provider.cluster}"
+        composed = compose(
+            images={b.service: b.image for b in built},
+            secrets=options.secrets,
+            files=options.values_files,
+            sets=options.sets,
+            dev_postgres=options.dev_postgres,
+        )
+        self.report.notes += composed.notes
+        with self.phase("lint") as phase:
+            check = check_chart(
+                chart_dir(),
+                values=composed.values,
+                release=session.settings.release,
+                namespace=session.settings.namespace,
+            )
+            if not check.passed:
+                raise TodoctlError("the chart does not lint with these values", details=check.problems)
+            phase.detail = f"{check.manifests} manifests valid for Kubernetes {check.kube_version}"
+        with self.phase("deploy") as phase:
+            deployed = deploy(session, composed, {b.service: b.image for b in built})
+            phase.detail = f"revision {deployed.revision} {deployed.status}"
+        with self.phase("ready") as phase:
+            ready = wait_ready(
+                session, release_selector(session.settings.release), timeout=60, on_progress=self.say
+            )
+            phase.detail = ", ".join(
+                f"{d.metadata.name} {d.status.ready_replicas or 0}/{d.spec.replicas}" for d in ready
+            )
+        with self.phase("smoke chat") as phase:
+            phase.detail = self.smoke_chat()
+        self.check_targets()
+        return self.report
+
+    def check_targets(self) -> None:
+        took = {phase.name: phase.seconds for phase in self.report.phases}
+        ready = took["deploy"] + took["ready"]
+        if ready > TARGET_READY_SECONDS:
+            self.report.notes.append(
+                f"the pods took {ready:.0f}s to be ready (target: {TARGET_READY_SECONDS}s)"
+            )
+        if self.report.total_seconds > TARGET_TOTAL_SECONDS:
+            self.report.notes.append(
+                f"`todoctl up` took {self.report.total_seconds:.0f}s (target: {TARGET_TOTAL_SECONDS}s)"
+            )
+
+    def smoke_chat(self) -> str:
+        session = self.session
+        target = chat_service(session.kube, session.settings.release)
+        token = cluster_token(session.kube, session.settings.release, SMOKE_USER)
+        if token is None:
+            return "skipped: the release verifies tokens with a JWKS, so todoctl cannot mint one"
+        with (
+            PortForward(
+                session.runner,
+                context=session.context,
+                namespace=session.settings.namespace,
+                target=target,
+                local_port=free_port(),
+            ) as forward,
+            ChatApi(forward.url, token=token, user_id=SMOKE_USER) as api,
+        ):
+            reply = api.chat(SMOKE_MESSAGE)
+        return f"{SMOKE_MESSAGE!r} → {reply.response[:60]!r}"

@@ -1,0 +1,125 @@
+import json
+import os
+import signal
+import threading
+from collections.abc import Callable
+
+import jwt
+import pytest
+
+from tests.todoctl import factories, fixture_files
+from tests.todoctl.fake_runner import FakeProcess
+from tests.todoctl.local_stack import LocalRelease
+
+FORWARDING = ["Forwarding from 127.0.0.1:18000 -> 8000", "Forwarding from [::1]:18000 -> 8000"]
+LOST = fixture_files.text("kubectl/port-forward-lost-connection-v1.31.txt").splitlines()
+
+
+def sigterm_when(condition: Callable[[], bool]) -> None:
+    """Sends this process SIGTERM, as a service manager would, once `condition()` holds."""
+
+    def watch() -> None:
+        pause = threading.Event()
+        while not condition():
+            pause.wait(0.02)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def test_forward_prints_a_url_with_a_token_and_reconnects_after_losing_its_pod(invoke, runner, deployed):
+    lost = FakeProcess(LOST, exit_code=1)
+    again = FakeProcess(FORWARDING, stays_open=True, exit_code=0)
+    runner.processes += [lost, again]
+    sigterm_when(again.emitted.is_set)
+
+    result = invoke("forward", "--port", "18000", "--user", "alice")
+
+    assert result.exit_code == 0, result
+    url = next(line for line in result.stdout.splitlines() if "chat ready" in line).split("chat ready: ")[1]
+    assert url.startswith("http://127.0.0.1:18000/#token=")
+    claims = jwt.decode(url.split("#token=")[1], factories.JWT_SECRET, algorithms=["HS256"])
+    assert claims["sub"] == "alice"
+    assert "port-forward lost (lost connection to pod); reconnecting" in result.stdout
+    assert "forwarding http://127.0.0.1:18000 again" in result.stdout
+    assert (
+        runner.spawned
+        == [
+            (
+                "kubectl",
+                "port-forward",
+                "svc/ai-todo-service",
+                "18000:8000",
+                "--address",
+                "127.0.0.1",
+                "--namespace",
+                "default",
+                "--context",
+                "minikube",
+            ),
+        ]
+        * 2
+    )
+    assert again.stopped.is_set()
+    assert "stopped forwarding (1 reconnects)" in result.stdout
+
+
+def test_forward_to_a_taken_port_says_to_pick_another(invoke, runner, deployed):
+    runner.processes.append(
+        FakeProcess(
+            [
+                "Unable to listen on port 18000: Listeners failed to create with the following errors: "
+                "[unable to create listener: Error listen tcp4 127.0.0.1:18000: bind: "
+                "address already in use]",
+                "error: unable to listen on any of the requested ports: [{18000 8000}]",
+            ]
+        )
+    )
+
+    result = invoke("forward", "--port", "18000")
+
+    assert result.exit_code == 1
+    assert "port 18000 on 127.0.0.1 is taken" in result.stdout
+    assert "--port" in result.stdout
+
+
+def test_forward_without_a_deployed_release_says_to_deploy(invoke, cluster):
+    result = invoke("forward")
+
+    assert result.exit_code == 1
+    assert "release todo has no ai-todo deployment" in result.stdout
+
+
+@pytest.fixture
+def stack(tmp_path, runner, deployed):
+    local = LocalRelease(database_url=f"sqlite:///{tmp_path / 'todo.db'}", work=tmp_path)
+    local.start("mcp-server")
+    local.start("ai-todo")
+    runner.process_factory = local.forward
+    yield local
+    local.stop()
+
+
+def test_chat_sends_one_message_through_a_forward(invoke, runner, stack):
+    result = invoke("--json", "chat", "Add a task to buy groceries", "--user", "alice")
+
+    assert result.exit_code == 0, result
+    reply = json.loads(result.stdout)
+    assert reply["tool_calls"][0]["name"] == "add_task"
+    assert reply["tool_calls"][0]["result"]["title"] == "Buy groceries"
+    assert runner.spawned[0][:3] == ("kubectl", "port-forward", "svc/ai-todo-service")
+
+
+def test_chat_interactively_continues_one_conversation(invoke, stack):
+    result = invoke("chat", "--user", "bob", input="Add a task to pay bills\nWhat's pending?\n\n")
+
+    assert result.exit_code == 0, result
+    assert "bot› Got it!" in result.stdout
+    assert "Pay bills" in result.stdout.split("bot›")[-1]
+
+
+def test_chat_in_json_mode_needs_a_message(invoke, deployed):
+    result = invoke("--json", "chat")
+
+    assert result.exit_code == 2
+    assert "--json needs a message" in result.stdout

@@ -1,0 +1,270 @@
+"""The Kubernetes API objects `todoctl.kube.Kube` talks to (CoreV1Api, AppsV1Api, ...), answering
+with models deserialized from API JSON, as the real client does; watches stream real watch-event
+lines through the real `kubernetes.watch.Watch`."""
+
+import base64
+import copy
+import itertools
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import urllib3
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
+
+from todoctl.kube import Kube
+
+_CLIENT = ApiClient()
+_VERSIONS = itertools.count(1000)
+
+
+def deserialize(document: dict[str, Any], model: str) -> Any:
+    return _CLIENT.deserialize(json.dumps(document), model, "application/json")
+
+
+def matches(labels: dict[str, str], selector: str | None) -> bool:
+    """Equality (`a=b`) and set (`a in (x,y)`) requirements, comma-separated, as the API server reads them."""
+    if not selector:
+        return True
+    for requirement in re.split(r",(?![^()]*\))", selector):
+        found = re.fullmatch(r"\s*([\w./-]+)\s+in\s+\(([^)]*)\)\s*", requirement)
+        if found:
+            if labels.get(found.group(1)) not in {v.strip() for v in found.group(2).split(",")}:
+                return False
+            continue
+        key, _, value = requirement.partition("=")
+        if labels.get(key.strip()) != value.strip():
+            return False
+    return True
+
+
+class FakeWatchResponse:
+    """What the client returns for `watch=True, _preload_content=False`: a stream of event lines."""
+
+    status = 200
+
+    def __init__(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        self.body = "".join(json.dumps({"type": kind, "object": obj}) + "\n" for kind, obj in events)
+
+    def stream(self, amt: Any = None, decode_content: Any = None) -> Any:
+        yield self.body.encode()
+
+    def close(self) -> None:
+        pass
+
+    def release_conn(self) -> None:
+        pass
+
+
+class FakeCluster:
+    """One namespace's objects as API JSON, by kind ("pods", "deployments", ...)."""
+
+    def __init__(self, namespace: str = "default") -> None:
+        self.namespace = namespace
+        self.objects: dict[str, list[dict[str, Any]]] = {
+            kind: []
+            for kind in (
+                "pods",
+                "deployments",
+                "services",
+                "endpointslices",
+                "secrets",
+                "configmaps",
+                "events",
+                "pvcs",
+            )
+        }
+        # events each watch of a kind streams, one list per watch call, in order
+        self.watches: dict[str, list[list[tuple[str, dict[str, Any]]]]] = {"pods": [], "deployments": []}
+        self.logs: dict[tuple[str, bool], str] = {}
+        self.deleted: list[str] = []
+        self.patched: list[tuple[str, dict[str, Any]]] = []
+        self.on_delete: Callable[[str], None] | None = None
+        self.unreachable = False
+        self.server_version = "v1.34.0"
+        self.core = _Core(self)
+        self.apps = _Apps(self)
+        self.discovery = _Discovery(self)
+        self.version = _Version(self)
+
+    def kube(self) -> Kube:
+        return Kube(
+            namespace=self.namespace,
+            core=self.core,
+            apps=self.apps,
+            discovery=self.discovery,
+            version=self.version,
+        )
+
+    def add(self, kind: str, *documents: dict[str, Any]) -> None:
+        for document in documents:
+            document.setdefault("metadata", {})["resourceVersion"] = str(next(_VERSIONS))
+            self.objects[kind].append(document)
+
+    def replace(self, kind: str, document: dict[str, Any]) -> None:
+        name = document["metadata"]["name"]
+        self.objects[kind] = [item for item in self.objects[kind] if item["metadata"]["name"] != name]
+        self.add(kind, document)
+
+    def listing(self, kind: str, model: str, selector: str | None, **kwargs: Any) -> Any:
+        if self.unreachable:
+            raise _refused()
+        if kwargs.get("watch"):
+            pending = self.watches.get(kind) or []
+            events = pending.pop(0) if pending else []
+            for event_type, obj in events:
+                if event_type == "DELETED":
+                    self.objects[kind] = [
+                        o for o in self.objects[kind] if o["metadata"]["name"] != obj["metadata"]["name"]
+                    ]
+                else:
+                    self.replace(kind, copy.deepcopy(obj))
+            return FakeWatchResponse(
+                [(t, o) for t, o in events if matches(o["metadata"].get("labels") or {}, selector)]
+            )
+        items = [o for o in self.objects[kind] if matches(o["metadata"].get("labels") or {}, selector)]
+        return deserialize({"metadata": {"resourceVersion": str(next(_VERSIONS))}, "items": items}, model)
+
+    def named(self, kind: str, name: str) -> dict[str, Any]:
+        for item in self.objects[kind]:
+            if item["metadata"]["name"] == name:
+                return item
+        raise ApiException(status=404, reason="Not Found")
+
+
+class _Core:
+    def __init__(self, cluster: FakeCluster) -> None:
+        self.cluster = cluster
+
+    def list_namespaced_pod(self, namespace: str, label_selector: str | None = None, **kwargs: Any) -> Any:
+        return self.cluster.listing("pods", "V1PodList", label_selector, **kwargs)
+
+    def list_namespaced_service(
+        self, namespace: str, label_selector: str | None = None, **kwargs: Any
+    ) -> Any:
+        return self.cluster.listing("services", "V1ServiceList", label_selector, **kwargs)
+
+    def list_namespaced_secret(self, namespace: str, label_selector: str | None = None, **kwargs: Any) -> Any:
+        return self.cluster.listing("secrets", "V1SecretList", label_selector, **kwargs)
+
+    def list_namespaced_config_map(
+        self, namespace: str, label_selector: str | None = None, **kwargs: Any
+    ) -> Any:
+        return self.cluster.listing("configmaps", "V1ConfigMapList", label_selector, **kwargs)
+
+    def list_namespaced_persistent_volume_claim(
+        self, namespace: str, label_selector: str | None = None, **kwargs: Any
+    ) -> Any:
+        return self.cluster.listing("pvcs", "V1PersistentVolumeClaimList", label_selector, **kwargs)
+
+    def list_namespaced_event(self, namespace: str, field_selector: str | None = None, **kwargs: Any) -> Any:
+        wanted = dict(part.split("=", 1) for part in (field_selector or "").split(",") if part)
+        items = [
+            event
+            for event in self.cluster.objects["events"]
+            if all(
+                event["involvedObject"].get(key.split(".", 1)[1]) == value for key, value in wanted.items()
+            )
+        ]
+        return deserialize({"metadata": {}, "items": items}, "CoreV1EventList")
+
+    def read_namespaced_pod_log(
+        self,
+        name: str,
+        namespace: str,
+        *,
+        container: str | None = None,
+        tail_lines: int | None = None,
+        previous: bool = False,
+        **kwargs: Any,
+    ) -> str:
+        self.cluster.named("pods", name)
+        log = self.cluster.logs.get((name, previous), "")
+        return "\n".join(log.splitlines()[-tail_lines:] if tail_lines else log.splitlines())
+
+    def read_namespaced_secret(self, name: str, namespace: str, **kwargs: Any) -> Any:
+        return deserialize(self.cluster.named("secrets", name), "V1Secret")
+
+    def read_namespaced_config_map(self, name: str, namespace: str, **kwargs: Any) -> Any:
+        return deserialize(self.cluster.named("configmaps", name), "V1ConfigMap")
+
+    def delete_namespaced_pod(self, name: str, namespace: str, **kwargs: Any) -> Any:
+        pod = self.cluster.named("pods", name)
+        self.cluster.deleted.append(name)
+        self.cluster.objects["pods"].remove(pod)
+        if self.cluster.on_delete is not None:
+            self.cluster.on_delete(name)
+        return deserialize(pod, "V1Pod")
+
+
+class _Apps:
+    def __init__(self, cluster: FakeCluster) -> None:
+        self.cluster = cluster
+
+    def list_namespaced_deployment(
+        self, namespace: str, label_selector: str | None = None, **kwargs: Any
+    ) -> Any:
+        return self.cluster.listing("deployments", "V1DeploymentList", label_selector, **kwargs)
+
+    def patch_namespaced_deployment(
+        self, name: str, namespace: str, body: dict[str, Any], **kwargs: Any
+    ) -> Any:
+        deployment = self.cluster.named("deployments", name)
+        self.cluster.patched.append((name, body))
+        # a changed pod template is a new spec: the API server bumps the generation
+        deployment["metadata"]["generation"] = deployment["metadata"].get("generation", 1) + 1
+        return deserialize(deployment, "V1Deployment")
+
+
+class _Discovery:
+    def __init__(self, cluster: FakeCluster) -> None:
+        self.cluster = cluster
+
+    def list_namespaced_endpoint_slice(
+        self, namespace: str, label_selector: str | None = None, **kwargs: Any
+    ) -> Any:
+        return self.cluster.listing("endpointslices", "V1EndpointSliceList", label_selector, **kwargs)
+
+
+class _Version:
+    def __init__(self, cluster: FakeCluster) -> None:
+        self.cluster = cluster
+
+    def get_code(self, **kwargs: Any) -> Any:
+        if self.cluster.unreachable:
+            raise _refused()
+        major, minor = self.cluster.server_version.lstrip("v").split(".")[:2]
+        return deserialize(
+            {
+                "major": major,
+                "minor": minor,
+                "gitVersion": self.cluster.server_version,
+                "gitCommit": "",
+                "gitTreeState": "clean",
+                "buildDate": "2025-09-09T19:44:50Z",
+                "goVersion": "go1.24.6",
+                "compiler": "gc",
+                "platform": "linux/amd64",
+            },
+            "VersionInfo",
+        )
+
+
+def _refused() -> urllib3.exceptions.MaxRetryError:
+    """What the client raises when nothing listens at the API server's address."""
+    reason = urllib3.exceptions.NewConnectionError(
+        None, "Failed to establish a new connection: [Errno 111] Connection refused"
+    )
+    return urllib3.exceptions.MaxRetryError(None, "/api/v1/namespaces/default/pods", reason=reason)
+
+
+def secret(name: str, data: dict[str, str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": name, "namespace": "default"},
+        "type": "Opaque",
+        "data": {key: base64.b64encode(value.encode()).decode() for key, value in data.items()},
+    }

@@ -1,0 +1,45 @@
+"""The tools' answers for common situations, each from a real output in fixtures/."""
+
+from tests.todoctl import factories, fixture_files
+from tests.todoctl.fake_runner import FakeRunner
+
+KUBECTL_VERSION = ("kubectl", "version", "--client", "-o", "json")
+
+
+def helm(runner: FakeRunner, major: int = 3) -> None:
+    """A working helm of that major version; installs and upgrades succeed."""
+    golden = "helm/v3-version-template.txt" if major == 3 else "helm/v4-version-template.txt"
+    runner.on("helm", "version", stdout=fixture_files.text(golden))
+    runner.on("helm", "upgrade", stdout=factories.helm_release_json(revision=2))
+    runner.on("helm", "status", stdout=factories.helm_release_json(revision=2))
+    runner.on("helm", "history", stdout=fixture_files.text("helm/history.json"))
+    runner.on("helm", "get", "values", stdout="{}")
+    runner.on("helm", "rollback", stdout=fixture_files.text("helm/v4-rollback-success.txt"))
+    runner.on("helm", "uninstall", stdout='release "todo" uninstalled\n')
+    runner.on("helm", "lint", stdout=fixture_files.text("helm/v4-lint-ok-info.txt"))
+
+
+def helm_fails(runner: FakeRunner, command: str, fixture: str) -> None:
+    """`helm <command>` exits 1 with the fixture's text (its `Error:` lines are stderr)."""
+    text = fixture_files.text(fixture)
+    stderr = "".join(line for line in text.splitlines(keepends=True) if line.startswith(("Error:", "level=")))
+    stdout = "".join(
+        line for line in text.splitlines(keepends=True) if not line.startswith(("Error:", "level="))
+    )
+    runner.on("helm", command, stdout=stdout, stderr=stderr, returncode=1)
+
+
+def kubectl(runner: FakeRunner) -> None:
+    runner.on(*KUBECTL_VERSION, stdout=fixture_files.text("kubectl/version-client-only-refused.stdout.json"))
+
+
+def minikube_running(runner: FakeRunner) -> None:
+    runner.on("minikube", "version", stdout=fixture_files.text("minikube/version.json"))
+    runner.on("minikube", "status", stdout=fixture_files.text("minikube/status-running.txt"))
+    runner.on("minikube", "profile", "list", stdout=fixture_files.text("minikube/profile-list-trimmed.json"))
+
+
+def minikube_stopped(runner: FakeRunner) -> None:
+    minikube_running(runner)
+    # minikube status exits 7 when the cluster is down (its status_test.go)
+    runner.on("minikube", "status", stdout=fixture_files.text("minikube/status-stopped.txt"), returncode=7)

@@ -1,0 +1,128 @@
+"""The Kubernetes boundary over API objects that answer with real API JSON."""
+
+import pytest
+from kubernetes.client.exceptions import ApiException
+
+from tests.todoctl import factories
+from tests.todoctl.fake_kube import FakeCluster
+from todoctl.errors import ClusterUnreachable, TodoctlError
+from todoctl.kube import Kube, contexts
+from todoctl.pods import is_ready
+
+SELECTOR = "app.kubernetes.io/name=todo,app.kubernetes.io/instance=todo,app.kubernetes.io/component=ai-todo"
+
+
+class Clock:
+    """Time that moves only when something asks for it."""
+
+    def __init__(self, step: float) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_wait_pods_returns_once_a_watch_event_satisfies_it(deployed):
+    deployed.replace("pods", factories.pod("ai-todo", "ai-todo-5b85bc8649-a1b2c", ready=False))
+    deployed.watches["pods"] = [[("MODIFIED", factories.pod("ai-todo", "ai-todo-5b85bc8649-a1b2c"))]]
+
+    pods = deployed.kube().wait_pods(SELECTOR, lambda pods: all(is_ready(p) for p in pods), timeout=30)
+
+    assert pods is not None
+    assert all(is_ready(p) for p in pods)
+
+
+def test_a_deleted_pod_leaves_the_watched_set(deployed):
+    gone = factories.pod("ai-todo", "ai-todo-5b85bc8649-d3e4f")
+    deployed.watches["pods"] = [[("DELETED", gone)]]
+
+    pods = deployed.kube().wait_pods(SELECTOR, lambda pods: len(pods) == 1, timeout=30)
+
+    assert [p.metadata.name for p in pods] == ["ai-todo-5b85bc8649-a1b2c"]
+
+
+def test_waiting_gives_up_at_the_deadline(deployed):
+    kube = deployed.kube()
+    kube.clock = Clock(step=10)
+
+    assert kube.wait_deployments(SELECTOR, lambda items: False, timeout=25) is None
+
+
+def test_the_api_refusing_access_is_a_clear_error(deployed, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise ApiException(status=403, reason="Forbidden")
+
+    monkeypatch.setattr(deployed.core, "list_namespaced_pod", forbidden)
+
+    with pytest.raises(TodoctlError, match=r"refused to let todoctl list pods \(403 Forbidden\)"):
+        deployed.kube().pods(SELECTOR)
+
+
+def test_an_api_server_that_does_not_answer_is_unreachable(deployed):
+    deployed.unreachable = True
+
+    with pytest.raises(ClusterUnreachable, match="could not list pods: the API server does not answer"):
+        deployed.kube().pods(SELECTOR)
+
+
+def test_secret_values_are_decoded(deployed):
+    assert deployed.kube().secret_value("todo-secret", "AUTH_JWT_SECRET") == factories.JWT_SECRET
+    assert deployed.kube().secret_value("todo-secret", "OPENAI_API_KEY") is None
+
+
+def test_deleting_a_pod_that_is_already_gone_is_fine(deployed):
+    kube = deployed.kube()
+
+    kube.delete_pods(["ai-todo-5b85bc8649-a1b2c", "ai-todo-5b85bc8649-a1b2c"])
+
+    assert deployed.deleted == ["ai-todo-5b85bc8649-a1b2c"]
+
+
+def test_leftovers_skip_objects_already_being_deleted(cluster):
+    terminating = factories.pod("ai-todo", "ai-todo-5b85bc8649-a1b2c")
+    terminating["metadata"]["deletionTimestamp"] = "2026-11-28T10:00:00Z"
+    cluster.add("pods", terminating)
+    cluster.add("secrets", factories.manifest("Secret"))
+
+    assert cluster.kube().leftovers("app.kubernetes.io/instance=todo") == ["secret/todo-secret"]
+
+
+def test_contexts_come_from_the_kubeconfig(tmp_path):
+    kubeconfig = tmp_path / "config"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: kind-dev\n"
+        "clusters:\n- name: kind-dev\n  cluster: {server: 'https://127.0.0.1:6443'}\n"
+        "- name: minikube\n  cluster: {server: 'https://192.168.49.2:8443'}\n"
+        "users:\n- name: dev\n  user: {token: t}\n"
+        "contexts:\n- name: kind-dev\n  context: {cluster: kind-dev, user: dev}\n"
+        "- name: minikube\n  context: {cluster: minikube, user: dev}\n"
+    )
+
+    assert contexts(str(kubeconfig)) == (["kind-dev", "minikube"], "kind-dev")
+    assert contexts(str(tmp_path / "missing")) == ([], None)
+
+
+def test_connecting_to_an_unknown_context_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing"))
+
+    with pytest.raises(ClusterUnreachable, match="no usable kube context 'minikube'"):
+        Kube.connect(context="minikube", namespace="default")
+
+
+def test_version_of_the_api_server(deployed):
+    assert deployed.kube().server_version() == "v1.34.0"
+
+
+def test_pod_events_come_oldest_first(cluster):
+    cluster.add("pods", factories.unschedulable_pod("ai-todo", "ai-todo-x"))
+    late = factories.event("ai-todo-x", "FailedScheduling", "second")
+    late["lastTimestamp"] = "2022-12-23T10:00:00Z"
+    cluster.add("events", late, factories.event("ai-todo-x", "FailedScheduling", "first"))
+
+    assert [event.message for event in cluster.kube().pod_events("ai-todo-x")] == ["first", "second"]
+
+
+def test_an_empty_cluster_has_no_pods():
+    assert FakeCluster().kube().pods(SELECTOR) == []
