@@ -8,9 +8,12 @@ from ai_todo.schemas import ChatRequest, ChatResponse, ErrorBody
 router = APIRouter(prefix="/api/{user_id}", tags=["chat"])
 
 _ERRORS = {
+    400: {"model": ErrorBody, "description": "the body is not text (not UTF-8)"},
     401: {"model": ErrorBody, "description": "no token, or a bad one"},
     403: {"model": ErrorBody, "description": "the token belongs to another user"},
     404: {"model": ErrorBody, "description": "no such conversation for this user"},
+    # answered before the app runs, as plain text
+    413: {"description": "the body is larger than any message can be", "content": {"text/plain": {}}},
     503: {"model": ErrorBody, "description": "the tools, the model or the storage did not answer in time"},
 }
 
