@@ -10,15 +10,16 @@ UNAUTHORIZED_BODY = b'{"error":"unauthorized","detail":"missing or wrong interna
 class InternalTokenMiddleware:
     def __init__(self, app: ASGIApp, *, token: str, path_prefix: str = "/mcp") -> None:
         self.app = app
-        self.expected = f"Bearer {token}".encode()
+        self.expected = token.encode()
         self.path_prefix = path_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.path_prefix):
             await self.app(scope, receive, send)
             return
-        presented = dict(scope["headers"]).get(b"authorization", b"")
-        if hmac.compare_digest(presented, self.expected):
+        scheme, _, presented = dict(scope["headers"]).get(b"authorization", b"").partition(b" ")
+        # the scheme is case-insensitive (RFC 7235); the token is compared in constant time
+        if scheme.lower() == b"bearer" and hmac.compare_digest(presented, self.expected):
             await self.app(scope, receive, send)
             return
         await send(

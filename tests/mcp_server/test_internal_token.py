@@ -91,8 +91,14 @@ def test_no_spelling_of_the_endpoint_reaches_a_tool_without_the_token(
 
 @pytest.mark.parametrize(
     "authorization",
-    [f"bearer {TOKEN}", f"Bearer  {TOKEN}", f"Bearer {TOKEN[:-1]}", f"Bearer {TOKEN}{TOKEN}"],
-    ids=["lowercase-scheme", "two-spaces", "prefix-of-the-token", "token-twice"],
+    [
+        f"Bearer  {TOKEN}",
+        f"Bearer {TOKEN[:-1]}",
+        f"Bearer {TOKEN}{TOKEN}",
+        f"Bearer{TOKEN}",
+        f"Token {TOKEN}",
+    ],
+    ids=["two-spaces", "prefix-of-the-token", "token-twice", "no-space", "other-scheme"],
 )
 def test_near_misses_of_the_token_are_refused(
     guarded: ServiceProcess, database: str, authorization: str
@@ -103,10 +109,12 @@ def test_near_misses_of_the_token_are_refused(
     assert planted_tasks(database) == 0
 
 
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
 def test_the_real_token_is_let_through_so_the_refusals_above_are_the_tokens_doing(
-    guarded: ServiceProcess,
+    guarded: ServiceProcess, scheme: str
 ) -> None:
-    status_line = raw_request(guarded, "POST", "/mcp", f"Authorization: Bearer {TOKEN}\r\n", LIST_TOOLS)
+    # the scheme is case-insensitive (RFC 7235), the token is not
+    status_line = raw_request(guarded, "POST", "/mcp", f"Authorization: {scheme} {TOKEN}\r\n", LIST_TOOLS)
 
     assert status_line.split()[1] == b"200", status_line
 
