@@ -2,13 +2,13 @@
 answers with the tool calls and texts a test scripts, and records every request it gets."""
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.support.json_http import JsonRequest, serving_json
 
 # Given the request body, the assistant message to answer with.
 Script = Callable[[dict[str, Any]], dict[str, Any]]
@@ -66,51 +66,21 @@ class ChatCompletionsStub:
 def serving_chat_completions(script: Script) -> Iterator[ChatCompletionsStub]:
     stub = ChatCompletionsStub(script=script)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            stub.requests.append(body)
-            stub.headers.append({name.lower(): value for name, value in self.headers.items()})
-            time.sleep(stub.delay_seconds)
-            if stub.status != 200:
-                self._send(stub.status, {"error": {"message": "scripted failure", "type": "server_error"}})
-                return
-            self._send(
-                200,
-                {
-                    "id": f"chatcmpl-{len(stub.requests)}",
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": body["model"],
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": stub.script(body),
-                            "finish_reason": "stop",
-                        }
-                    ],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-                },
-            )
+    def respond(request: JsonRequest) -> tuple[int, Any]:
+        stub.requests.append(request.body)
+        stub.headers.append(dict(request.headers))
+        time.sleep(stub.delay_seconds)
+        if stub.status != 200:
+            return stub.status, {"error": {"message": "scripted failure", "type": "server_error"}}
+        return 200, {
+            "id": f"chatcmpl-{len(stub.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": request.body["model"],
+            "choices": [{"index": 0, "message": stub.script(request.body), "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+        }
 
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: test output is not the place for access logs."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    stub.base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving_json(respond) as base_url:
+        stub.base_url = f"{base_url}/v1"
         yield stub
-    finally:
-        server.shutdown()
-        server.server_close()

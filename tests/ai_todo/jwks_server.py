@@ -1,17 +1,16 @@
 """A real JWKS endpoint on localhost, and signing keys of the kinds Better Auth uses."""
 
-import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+
+from tests.support.json_http import JsonRequest, serving_json
 
 
 @dataclass
@@ -61,25 +60,10 @@ class JwksServer:
 def serving_jwks(*keys: SigningKey) -> Iterator[JwksServer]:
     state = JwksServer(keys=[key.jwk for key in keys])
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.fetches += 1
-            body = json.dumps({"keys": state.keys}).encode()
-            self.send_response(state.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def respond(_: JsonRequest) -> tuple[int, Any]:
+        state.fetches += 1
+        return state.status, {"keys": state.keys}
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: test output is not the place for access logs."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/api/auth/jwks"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving_json(respond) as base_url:
+        state.url = f"{base_url}/api/auth/jwks"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -2,16 +2,15 @@
 test's chat check: /readyz, and POST /api/{user_id}/chat with a bearer JWT checked like ai-todo
 checks it (HS256, subject = path user, issuer and audience when configured)."""
 
-import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
+
+from tests.support.json_http import JsonRequest, serving_json
 
 CHAT_PATH = re.compile(r"^/api/(?P<user_id>[^/]+)/chat$")
 
@@ -55,41 +54,18 @@ class FakeChatService:
 
 @contextmanager
 def fake_chat_service(service: FakeChatService) -> Iterator[FakeChatService]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/readyz" and service.ready:
-                self._answer(200, {"status": "ready"})
-            elif self.path == "/readyz":
-                self._answer(503, {"status": "unready", "reason": "database unavailable"})
-            else:
-                self._answer(404, {"detail": "Not Found"})
+    def respond(request: JsonRequest) -> tuple[int, Any]:
+        if request.method == "GET" and request.path == "/readyz":
+            if service.ready:
+                return 200, {"status": "ready"}
+            return 503, {"status": "unready", "reason": "database unavailable"}
+        match = CHAT_PATH.match(request.path)
+        if request.method == "POST" and match:
+            return service.answer_chat(
+                match["user_id"], request.headers.get("authorization", ""), request.body
+            )
+        return 404, {"detail": "Not Found"}
 
-        def do_POST(self) -> None:
-            match = CHAT_PATH.match(self.path)
-            if not match:
-                self._answer(404, {"detail": "Not Found"})
-                return
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            self._answer(*service.answer_chat(match["user_id"], self.headers.get("Authorization", ""), body))
-
-        def _answer(self, status: int, body: dict[str, Any]) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the test reports what matters."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    service.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving_json(respond) as base_url:
+        service.url = base_url
         yield service
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -5,17 +5,15 @@ object is a 404 Status, which lookup turns into an empty result. The answers hav
 real API server gives (APIResourceList, Secret, Status)."""
 
 import base64
-import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import helm_python
 
 from tests.chart.rendering import chart
+from tests.support.json_http import JsonRequest, serving_json
 
 SECRET_PATH = re.compile(r"^/api/v1/namespaces/(?P<namespace>[^/]+)/secrets/(?P<name>[^/?]+)")
 
@@ -61,47 +59,25 @@ def _not_found(name: str) -> dict[str, Any]:
 def kube_api_with_secrets(secrets: dict[tuple[str, str], dict[str, str]]) -> Iterator[str]:
     """Serves `secrets` ({(namespace, name): {key: plain value}}); yields a kubeconfig for it."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            match = SECRET_PATH.match(self.path)
-            if match:
-                data = secrets.get((match["namespace"], match["name"]))
-                if data is None:
-                    self._answer(404, _not_found(match["name"]))
-                else:
-                    self._answer(200, _secret(match["namespace"], match["name"], data))
-            elif self.path.split("?")[0] == "/api/v1":
-                self._answer(200, V1_RESOURCES)
-            else:
-                self._answer(404, _not_found(self.path))
+    def respond(request: JsonRequest) -> tuple[int, Any]:
+        match = SECRET_PATH.match(request.path)
+        if match:
+            data = secrets.get((match["namespace"], match["name"]))
+            if data is None:
+                return 404, _not_found(match["name"])
+            return 200, _secret(match["namespace"], match["name"], data)
+        if request.path.split("?")[0] == "/api/v1":
+            return 200, V1_RESOURCES
+        return 404, _not_found(request.path)
 
-        def _answer(self, status: int, body: dict[str, Any]) -> None:
-            payload = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the test reports what matters."""
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
+    with serving_json(respond) as base_url:
         yield (
             "apiVersion: v1\nkind: Config\n"
-            f"clusters: [{{name: fake, cluster: {{server: 'http://{host}:{port}'}}}}]\n"
+            f"clusters: [{{name: fake, cluster: {{server: '{base_url}'}}}}]\n"
             "users: [{name: fake, user: {token: fake}}]\n"
             "contexts: [{name: fake, context: {cluster: fake, user: fake}}]\n"
             "current-context: fake\n"
         )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def render_against_cluster(
