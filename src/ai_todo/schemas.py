@@ -6,22 +6,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from todo_core.models import ID_MAX, MESSAGE_MAX
-
-# Newlines and tabs belong in a chat message; other control characters only break logs and pages,
-# and PostgreSQL cannot store NUL in text at all.
-_FORBIDDEN = {chr(c) for c in range(32)} - {"\n", "\r", "\t"} | {"\x7f"}
-
-
-def _no_control_characters(value: str) -> str:
-    if any(ch in _FORBIDDEN for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
-
+from todo_core.text import multi_line
 
 MessageText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX),
-    AfterValidator(_no_control_characters),
+    AfterValidator(multi_line),
 ]
 ConversationId = Annotated[int, Field(strict=True, ge=1, le=ID_MAX)]
 

@@ -5,26 +5,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from todo_core.models import DESCRIPTION_MAX, ID_MAX, TITLE_MAX, USER_ID_MAX
-
-_CONTROL = {chr(c) for c in range(32)} | {"\x7f"}
-
-
-def _no_control_characters(value: str) -> str:
-    if any(ch in _CONTROL for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-def _no_control_except_newlines(value: str) -> str:
-    if any(ch in _CONTROL - {"\n", "\t", "\r"} for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
-
+from todo_core.text import multi_line, single_line
 
 UserId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=USER_ID_MAX),
-    AfterValidator(_no_control_characters),
+    AfterValidator(single_line),
     Field(description="The id of the user whose tasks these are."),
 ]
 TaskId = Annotated[
@@ -34,13 +20,13 @@ TaskId = Annotated[
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX),
-    AfterValidator(_no_control_characters),
+    AfterValidator(single_line),
     Field(description=f"A short title for the task, 1 to {TITLE_MAX} characters."),
 ]
 _DescriptionText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_MAX),
-    AfterValidator(_no_control_except_newlines),
+    AfterValidator(multi_line),
 ]
 # Optional parameters carry their description outside the `anyOf`, where a model reads it.
 Description = Annotated[
@@ -49,7 +35,7 @@ Description = Annotated[
 ]
 NewTitle = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)] | None,
-    AfterValidator(lambda value: value if value is None else _no_control_characters(value)),
+    AfterValidator(lambda value: value if value is None else single_line(value)),
     Field(description=f"The new title, 1 to {TITLE_MAX} characters; leave out to keep the current one."),
 ]
 NewDescription = Annotated[
