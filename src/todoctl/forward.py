@@ -10,11 +10,15 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from todoctl.components import component_selector
 from todoctl.errors import TodoctlError
 from todoctl.kube import Kube
 from todoctl.runner import Runner, Spawned
+
+if TYPE_CHECKING:
+    from todoctl.session import Session
 
 DEFAULT_SERVICE = "ai-todo-service"
 DEFAULT_PORT = 8000
@@ -186,4 +190,18 @@ def _start_failure(reason: str, port: int) -> TodoctlError:
     return TodoctlError(
         f"kubectl port-forward failed: {reason or 'it exited without a word'}",
         hint="check the cluster with `todoctl doctor`",
+    )
+
+
+def forward_chat_service(
+    session: "Session", local_port: int, on_event: Callable[[str, str], None] | None = None
+) -> PortForward:
+    """A port-forward to the release's ai-todo Service (not started yet)."""
+    return PortForward(
+        session.runner,
+        context=session.context,
+        namespace=session.settings.namespace,
+        target=chat_service(session.kube, session.settings.release),
+        local_port=local_port,
+        on_event=on_event,
     )

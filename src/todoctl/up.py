@@ -13,7 +13,7 @@ from todoctl.chart_lint import check_chart
 from todoctl.chat_api import ChatApi
 from todoctl.components import release_selector
 from todoctl.errors import TodoctlError
-from todoctl.forward import PortForward, chat_service, free_port
+from todoctl.forward import forward_chat_service, free_port
 from todoctl.load import load_images
 from todoctl.release import deploy
 from todoctl.resources import chart_dir
@@ -161,18 +161,11 @@ class Up:
 
     def smoke_chat(self) -> str:
         session = self.session
-        target = chat_service(session.kube, session.settings.release)
         token = cluster_token(session.kube, session.settings.release, SMOKE_USER)
         if token is None:
             return "skipped: the release verifies tokens with a JWKS, so todoctl cannot mint one"
         with (
-            PortForward(
-                session.runner,
-                context=session.context,
-                namespace=session.settings.namespace,
-                target=target,
-                local_port=free_port(),
-            ) as forward,
+            forward_chat_service(session, free_port()) as forward,
             ChatApi(forward.url, token=token, user_id=SMOKE_USER) as api,
         ):
             reply = api.chat(SMOKE_MESSAGE)

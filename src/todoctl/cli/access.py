@@ -1,6 +1,5 @@
 """`forward` and `chat`: reaching the deployed chat from this machine."""
 
-from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -8,26 +7,11 @@ import typer
 from todoctl.chat_api import ChatApi, ChatFailed, Reply
 from todoctl.cli.common import JsonOption, UserOption, begin, wait_until_stopped
 from todoctl.errors import ConfigError
-from todoctl.forward import DEFAULT_PORT, PortForward, chat_service, free_port
+from todoctl.forward import DEFAULT_PORT, forward_chat_service, free_port
 from todoctl.output import Output
-from todoctl.session import Session
 from todoctl.tokens import cluster_token
 
 DEFAULT_USER = "demo"
-
-
-def _port_forward(
-    session: Session, port: int, on_event: Callable[[str, str], None] | None = None
-) -> PortForward:
-    target = chat_service(session.kube, session.settings.release)
-    return PortForward(
-        session.runner,
-        context=session.context,
-        namespace=session.settings.namespace,
-        target=target,
-        local_port=port,
-        on_event=on_event,
-    )
 
 
 def forward(
@@ -48,7 +32,7 @@ def forward(
         else:
             output.ok(text)
 
-    tunnel = _port_forward(session, port, on_event).start()
+    tunnel = forward_chat_service(session, port, on_event).start()
     try:
         url = f"{tunnel.url}/#token={token}" if token else f"{tunnel.url}/"
         output.result(
@@ -93,7 +77,7 @@ def chat(
             "the release checks tokens with a JWKS; todoctl cannot mint one, so the service will refuse"
         )
     with (
-        _port_forward(session, free_port()) as tunnel,
+        forward_chat_service(session, free_port()) as tunnel,
         ChatApi(tunnel.url, token=token, user_id=user) as api,
     ):
         if message is not None:

@@ -8,7 +8,7 @@ from rich.table import Table
 from todoctl.chat_api import ChatApi
 from todoctl.cli.common import JsonOption, begin
 from todoctl.errors import ReportedFailure, TodoctlError
-from todoctl.forward import PortForward, chat_service, free_port
+from todoctl.forward import forward_chat_service, free_port
 from todoctl.output import Output
 from todoctl.stateless import StatelessReport, Validator
 from todoctl.tokens import cluster_token
@@ -36,7 +36,6 @@ def validate_stateless(
             "the release checks tokens with a JWKS, so todoctl cannot mint tokens for the test users",
             hint="deploy with config.authJwksUrl empty (the chart then keeps an HS256 secret) to run it",
         )
-    target = chat_service(kube, release)
 
     def api_for(user_id: str) -> ChatApi:
         # timeouts short enough that a request stuck on a dying pod is retried, not waited out
@@ -46,14 +45,7 @@ def validate_stateless(
         output.detail(f"port-forward {kind}: {text}")
 
     with (
-        PortForward(
-            session.runner,
-            context=session.context,
-            namespace=session.settings.namespace,
-            target=target,
-            local_port=free_port(),
-            on_event=on_event,
-        ) as forward,
+        forward_chat_service(session, free_port(), on_event) as forward,
         output.status("validating…") as update,
     ):
         report = Validator(
