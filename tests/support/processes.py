@@ -1,6 +1,8 @@
 """Real service processes on free ports, waited for until ready and stopped with SIGTERM."""
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+# Every service this test process starts logs into one directory, removed when the process exits;
+# a failing test shows the log it needs in its assertion message.
+_LOG_DIR = Path(tempfile.mkdtemp(prefix="todoctl-test-logs-"))
+atexit.register(shutil.rmtree, _LOG_DIR, ignore_errors=True)
 
 
 def free_port() -> int:
@@ -63,13 +70,14 @@ class ServiceProcess:
 
 def start_service(module: str, env: Mapping[str, str], port: int | None = None) -> ServiceProcess:
     port = port or free_port()
-    log_file = tempfile.NamedTemporaryFile(prefix=f"{module}-", suffix=".log", delete=False)  # noqa: SIM115
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AUTH_", "MCP_"))}
     full_env.update({"HOST": "127.0.0.1", "PORT": str(port), "PYTHONUNBUFFERED": "1", **env})
-    process = subprocess.Popen(
-        [sys.executable, "-m", module], env=full_env, stdout=log_file, stderr=subprocess.STDOUT
-    )
-    return ServiceProcess(module=module, port=port, process=process, log_path=Path(log_file.name))
+    # the child keeps its own descriptor; ours is closed at once, logs() reads the file by name
+    with tempfile.NamedTemporaryFile(dir=_LOG_DIR, prefix=f"{module}-", suffix=".log", delete=False) as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module], env=full_env, stdout=log, stderr=subprocess.STDOUT
+        )
+    return ServiceProcess(module=module, port=port, process=process, log_path=Path(log.name))
 
 
 @contextmanager
