@@ -5,11 +5,9 @@ import threading
 from collections.abc import Callable
 
 import jwt
-import pytest
 
 from tests.todoctl import factories, fixture_files
 from tests.todoctl.fake_runner import FakeProcess
-from tests.todoctl.local_stack import LocalRelease
 
 FORWARDING = ["Forwarding from 127.0.0.1:18000 -> 8000", "Forwarding from [::1]:18000 -> 8000"]
 LOST = fixture_files.text("kubectl/port-forward-lost-connection-v1.31.txt").splitlines()
@@ -88,16 +86,6 @@ def test_forward_without_a_deployed_release_says_to_deploy(invoke, cluster):
 
     assert result.exit_code == 1
     assert "release todo has no ai-todo deployment" in result.stdout
-
-
-@pytest.fixture
-def stack(tmp_path, runner, deployed):
-    local = LocalRelease(database_url=f"sqlite:///{tmp_path / 'todo.db'}", work=tmp_path)
-    local.start("mcp-server")
-    local.start("ai-todo")
-    runner.process_factory = local.forward
-    yield local
-    local.stop()
 
 
 def test_chat_sends_one_message_through_a_forward(invoke, runner, stack):

@@ -4,7 +4,6 @@ import pytest
 
 from tests.todoctl import fixture_files, scripted
 from tests.todoctl.fake_runner import Answer
-from tests.todoctl.local_stack import LocalRelease
 from todoctl import state
 
 PHASES = ["doctor", "build", "load", "lint", "deploy", "ready", "smoke chat"]
@@ -20,16 +19,6 @@ def minikube_lists_what_was_built(argv: tuple[str, ...]) -> Answer:
             f"| docker.io/{repository} | {tag} | {record['image_id'].removeprefix('sha256:')[:13]} | 150MB |"
         )
     return Answer(stdout="\n".join(head + rows) + "\n")
-
-
-@pytest.fixture
-def stack(tmp_path, runner, deployed):
-    local = LocalRelease(database_url=f"sqlite:///{tmp_path / 'todo.db'}", work=tmp_path)
-    local.start("mcp-server")
-    local.start("ai-todo")
-    runner.process_factory = local.forward
-    yield local
-    local.stop()
 
 
 def test_up_runs_every_phase_and_times_it(invoke, runner, docker_api, stack):
