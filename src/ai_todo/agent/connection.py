@@ -35,15 +35,16 @@ class McpConnection:
         self.timeout_seconds = timeout_seconds
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._server: MCPServerStreamableHttp | None = None
-        self._tools: list[MCPTool] = []
+        # a tuple, replaced only when a connection is opened: callers may keep and compare it
+        self._tools: tuple[MCPTool, ...] = ()
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task[None]] = set()
         self.connect_count = 0
 
-    async def tools(self) -> list[MCPTool]:
+    async def tools(self) -> tuple[MCPTool, ...]:
         """mcp-server's tools, as listed when the current connection was opened."""
         await self._connected()
-        return list(self._tools)
+        return self._tools
 
     async def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
         server = await self._connected()
@@ -103,7 +104,7 @@ class McpConnection:
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 await server.connect()
-                self._tools = await server.list_tools()
+                self._tools = tuple(await server.list_tools())
         except Exception as error:
             log.warning("mcp_connect_failed url=%s error=%s", self.url, type(error).__name__)
             self._discard(server)

@@ -47,7 +47,7 @@ class UserTools(MCPServer):
         """Nothing to do: the shared connection outlives every request."""
 
     async def list_tools(self, run_context: Any = None, agent: Any = None) -> list[MCPTool]:
-        return [without_user_id(tool) for tool in await self.connection.tools()]
+        return _model_view(await self.connection.tools())
 
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
@@ -74,6 +74,21 @@ class UserTools(MCPServer):
 
     async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None) -> GetPromptResult:
         raise LookupError(f"mcp-server offers no prompts, so none is called {name!r}")
+
+
+# Stripping copies every schema, and the SDK lists the tools on every turn; the listing changes only
+# when a connection is opened, so the stripped copy is made once per listing (held with the listing
+# it came from, so an identity check cannot be fooled by a reused id).
+_last_view: tuple[tuple[MCPTool, ...], list[MCPTool]] = ((), [])
+
+
+def _model_view(listing: tuple[MCPTool, ...]) -> list[MCPTool]:
+    global _last_view  # noqa: PLW0603 - one memo for the process, as there is one shared connection
+    source, view = _last_view
+    if source is not listing:
+        view = [without_user_id(tool) for tool in listing]
+        _last_view = (listing, view)
+    return list(view)
 
 
 def without_user_id(tool: MCPTool) -> MCPTool:

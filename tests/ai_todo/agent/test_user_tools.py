@@ -64,3 +64,17 @@ async def test_calls_are_recorded_with_plain_results_and_clean_errors(
     )
     assert missing.result == {"error": "task 2000000000 not found"}
     assert [task["title"] for task in listing.result] == ["Read a book"]
+
+
+async def test_the_stripped_schemas_are_made_once_per_listing_and_follow_a_reconnect(
+    connection: McpConnection,
+) -> None:
+    tools = UserTools(connection, "alice")
+    first, again = await tools.list_tools(), await tools.list_tools()
+    await connection.close()  # the next use opens a new connection, with a new listing
+    after_reconnect = await tools.list_tools()
+
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    assert not any(a is b for a, b in zip(first, after_reconnect, strict=True))
+    assert [tool.input_schema for tool in after_reconnect] == [tool.input_schema for tool in first]
+    assert all("user_id" not in tool.input_schema["properties"] for tool in after_reconnect)
