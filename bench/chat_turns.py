@@ -1,15 +1,19 @@
-"""Chat turns through ai-todo with the offline model: latency (median, p95) and throughput at 1, 10
-and 50 concurrent conversations, and start-up time from exec to /readyz 200. Real processes: ai-todo
-and mcp-server on PostgreSQL. Run from the repository root: `python -m bench.chat_turns`."""
+"""Chat turns through ai-todo with the offline model, closed loop: N conversations each sending its
+next message as soon as the last one is answered, at 1, 10 and 50 conversations. Prints latency,
+throughput and the CPU time each service process spends per turn (read from /proc), and ai-todo's
+start-up: exec to /readyz 200 and exec to the first chat answer. Real processes: ai-todo and
+mcp-server on PostgreSQL.
+
+`--against REF` runs the same for the src/ of another commit (e.g. the previous main) in the same
+run, level by level in turn, and prints the ratio of each figure. `--workers 1 2` runs this
+checkout's ai-todo with 1 and with 2 worker processes (WEB_CONCURRENCY).
+Run from the repository root: `python -m bench.chat_turns [--against c2bf73a] [--workers 1 2]`."""
 
 import argparse
 import asyncio
-import platform
-import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import httpx
@@ -17,70 +21,65 @@ from tests.support.databases import fresh_postgres_database
 from tests.support.processes import ServiceProcess, free_port, running_service, start_service
 
 from ai_todo.tokens import mint_token
-from bench.stats import describe_ms
+from bench import cpu
+from bench.checkouts import THIS_CHECKOUT, Checkout, checkout_of
+from bench.machine import describe, load_average
+from bench.report import table
+from bench.services import SECRET, ChatStack, ai_todo_env, chat_stack
+from bench.stats import median_ms, percentile_ms, ratio
+from bench.traffic import Conversation, Record, client
 
-SECRET = "bench-secret-" + "b" * 32
-# Each cycle adds a task, lists, completes it and deletes it: one tool call per turn, and a task
-# list that stays small however long the run.
-CYCLE = ("Add a task to buy milk number {n}", "What's pending?", "Mark it as done", "Delete it")
+LEVELS = (1, 10, 50)
 WARM_UP_TURNS = 20
 
 
 @dataclass
-class Run:
-    latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+class Result:
+    """Every turn of one stack at one level, over all rounds."""
+
+    record: Record = field(default_factory=Record)
     seconds: float = 0.0
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def throughput(self) -> float:
+        return self.record.turns / self.seconds if self.seconds else float("nan")
+
+    def cpu_ms(self, service: str) -> float:
+        return self.cpu_seconds.get(service, float("nan")) / max(self.record.turns, 1) * 1000
 
 
-async def conversation(client: httpx.AsyncClient, worker: int, turns: int, run: Run) -> None:
-    user = f"bench-{worker}-{time.monotonic_ns()}"
-    headers = {"Authorization": f"Bearer {mint_token(SECRET, user)}"}
-    conversation_id = None
-    last_reply = ""
-    for turn in range(turns):
-        message = CYCLE[turn % len(CYCLE)].format(n=turn)
-        if message == "Mark it as done" and "(task" not in last_reply:
-            message = "What's pending?"  # the add before failed; "it" would mean nothing
+async def closed_loop(base_url: str, concurrency: int, turns_each: int, record: Record) -> float:
+    """Seconds the whole load took."""
+    async with client(base_url, concurrency) as http:
+        conversations = [Conversation(http, f"bench-{n}") for n in range(concurrency)]
+
+        async def converse(conversation: Conversation) -> None:
+            for _ in range(turns_each):
+                await conversation.send(record)
+
         started = time.perf_counter()
-        try:
-            response = await client.post(
-                f"/api/{user}/chat",
-                json={"message": message, "conversation_id": conversation_id},
-                headers=headers,
-            )
-        except httpx.HTTPError as error:
-            run.errors.append(type(error).__name__)
-            continue
-        run.latencies.append(time.perf_counter() - started)
-        if response.status_code != 200:
-            run.errors.append(f"HTTP {response.status_code}")
-            continue
-        body = response.json()
-        conversation_id = body["conversation_id"]
-        last_reply = body["response"]
+        await asyncio.gather(*(converse(c) for c in conversations))
+        return time.perf_counter() - started
 
 
-async def load(base_url: str, concurrency: int, turns_each: int) -> Run:
-    run = Run()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(
-            *(conversation(client, worker, turns_each, run) for worker in range(concurrency))
-        )
-        run.seconds = time.perf_counter() - started
-    return run
+def measure(stack: ChatStack, concurrency: int, turns: int, result: Result) -> None:
+    before = cpu.snapshot(stack.pids)
+    result.seconds += asyncio.run(
+        closed_loop(stack.ai_todo.base_url, concurrency, max(4, turns // concurrency), result.record)
+    )
+    after = cpu.snapshot(stack.pids)
+    for service in before:
+        result.cpu_seconds[service] = result.cpu_seconds.get(service, 0.0) + after[service] - before[service]
 
 
-def exec_to_ready(env: dict[str, str]) -> tuple[float, float]:
-    """Seconds from exec to the first /readyz 200, and to the first chat turn answered."""
-    port = free_port()
+def exec_to_first_answer(checkout: Checkout, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from exec to the first /readyz 200, and to the first chat answer sent right after."""
     started = time.monotonic()
-    service = start_service("ai_todo", env, port=port)
+    service = start_service("ai_todo", {**env, **checkout.env}, port=free_port())
     try:
-        ready = _poll(lambda: httpx.get(f"{service.base_url}/readyz", timeout=1).status_code == 200, service)
-        ready_after = time.monotonic() - started
+        _poll(lambda: httpx.get(f"{service.base_url}/readyz", timeout=1).status_code == 200, service)
+        ready = time.monotonic() - started
         headers = {"Authorization": f"Bearer {mint_token(SECRET, 'bench-start')}"}
         _poll(
             lambda: (
@@ -94,71 +93,151 @@ def exec_to_ready(env: dict[str, str]) -> tuple[float, float]:
             ),
             service,
         )
-        return (ready_after if ready else float("nan")), time.monotonic() - started
+        return ready, time.monotonic() - started
     finally:
         service.stop()
 
 
-def _poll(check: Callable[[], bool], service: ServiceProcess, timeout: float = 60) -> bool:
+def _poll(check: Callable[[], bool], service: ServiceProcess, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if service.process.poll() is not None:
             raise RuntimeError(f"ai-todo exited:\n{service.logs()}")
         try:
             if check():
-                return True
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.01)
-    return False
+    raise TimeoutError(f"ai-todo did not answer within {timeout} s:\n{service.logs()}")
 
 
-def _spread(seconds: list[float]) -> str:
-    return f"median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s"
-
-
-def import_seconds(module: str) -> float:
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-c", f"import {module}"], check=True)
-    return time.monotonic() - started
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--turns", type=int, default=400, help="turns per concurrency level")
-    parser.add_argument("--starts", type=int, default=5, help="start-up measurements")
-    args = parser.parse_args()
-
+def start_ups(checkouts: list[Checkout], starts: int) -> dict[str, list[tuple[float, float]]]:
+    """Start-up of each checkout's ai-todo, taken in turn so drifting load hits each alike."""
+    timings: dict[str, list[tuple[float, float]]] = {c.label: [] for c in checkouts}
     with (
         fresh_postgres_database() as database_url,
         running_service("mcp_server", {"DATABASE_URL": database_url}) as mcp,
     ):
-        env = {
-            "DATABASE_URL": database_url,
-            "MCP_SERVER_URL": f"{mcp.base_url}/mcp",
-            "AUTH_JWT_SECRET": SECRET,
-        }
-        starts = [exec_to_ready(env) for _ in range(args.starts)]
-        with running_service("ai_todo", env) as service:
-            asyncio.run(load(service.base_url, 1, WARM_UP_TURNS))
-            runs = {c: asyncio.run(load(service.base_url, c, max(4, args.turns // c))) for c in (1, 10, 50)}
+        env = ai_todo_env(database_url, mcp.base_url)
+        exec_to_first_answer(checkouts[-1], env)  # the schema exists for every start measured
+        for _ in range(starts):
+            for checkout in checkouts:
+                timings[checkout.label].append(exec_to_first_answer(checkout, env))
+    return timings
 
-    print(f"machine: {platform.node()} {platform.machine()} python {platform.python_version()}")
-    print("ai-todo chat turns, offline model (ai-todo + mcp-server processes, PostgreSQL):")
-    for concurrency, run in runs.items():
-        throughput = len(run.latencies) / run.seconds
+
+def stacks(exit_stack: ExitStack, checkouts: list[Checkout], workers: list[int]) -> Iterator[ChatStack]:
+    for checkout in checkouts:
+        for count in workers if checkout is THIS_CHECKOUT else [1]:
+            stack = exit_stack.enter_context(chat_stack(checkout, count))
+            asyncio.run(closed_loop(stack.ai_todo.base_url, 1, WARM_UP_TURNS, Record()))
+            yield stack
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--turns", type=int, default=400, help="turns per level and round")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds over all levels and stacks")
+    parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS), help="conversations at once")
+    parser.add_argument("--starts", type=int, default=5, help="start-up measurements of each checkout")
+    parser.add_argument("--against", metavar="REF", help="also run the src/ of this git revision")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], help="worker counts of this checkout")
+    args = parser.parse_args()
+    print(describe())
+    print(load_average())
+
+    with ExitStack() as exit_stack:
+        checkouts = [exit_stack.enter_context(checkout_of(args.against))] if args.against else []
+        checkouts.append(THIS_CHECKOUT)
+        running = list(stacks(exit_stack, checkouts, args.workers))
+        results = {(s.label, level): Result() for s in running for level in args.levels}
+        for _ in range(args.rounds):
+            for level in args.levels:
+                for stack in running:
+                    measure(stack, level, args.turns, results[stack.label, level])
+    print(load_average())
+    starts = start_ups(checkouts, args.starts) if args.starts else {}
+
+    print("closed loop, offline model: each conversation sends its next message once the last is answered")
+    rows = []
+    for level in args.levels:
+        for stack in running:
+            result = results[stack.label, level]
+            rows.append(_row(stack.label, level, result))
+    print(table(HEADERS, rows))
+    if args.against:
+        base = running[0].label
+        print(f"ratios, each stack against {base} (latency and CPU: lower is better; throughput: higher)")
+        ratio_rows = []
+        for level in args.levels:
+            old = results[base, level]
+            for stack in running[1:]:
+                new = results[stack.label, level]
+                ratio_rows.append(
+                    [
+                        stack.label,
+                        str(level),
+                        ratio(median_ms(new.record.latencies), median_ms(old.record.latencies)),
+                        ratio(
+                            percentile_ms(new.record.latencies, 0.95),
+                            percentile_ms(old.record.latencies, 0.95),
+                        ),
+                        ratio(new.throughput, old.throughput),
+                        ratio(new.cpu_ms("ai-todo"), old.cpu_ms("ai-todo")),
+                        ratio(new.cpu_ms("mcp-server"), old.cpu_ms("mcp-server")),
+                    ]
+                )
         print(
-            f"  {concurrency:>2} concurrent: {describe_ms(run.latencies)} "
-            f"throughput={throughput:.0f} turns/s errors={len(run.errors)}"
-            + (f" ({', '.join(sorted(set(run.errors)))})" if run.errors else "")
+            table(["stack", "conv.", "median", "p95", "turns/s", "ai-todo CPU", "mcp-server CPU"], ratio_rows)
         )
-    print("  targets: median under 40 ms and p95 under 100 ms at 10 concurrent; zero errors at 50")
-    ready = [r for r, _ in starts]
-    first_turn = [f for _, f in starts]
-    print("start-up (python -m ai_todo):")
-    print(f"  exec -> /readyz 200:       {_spread(ready)} (target < 3 s)")
-    print(f"  exec -> first chat answer: {_spread(first_turn)}")
-    print(f"  import agents alone:       {import_seconds('agents'):.2f} s (kept off the start path)")
+    if starts:
+        print("start-up of ai-todo (python -m ai_todo, mcp-server already running):")
+        start_rows = [
+            [label, *_spread([r for r, _ in timings]), *_spread([a for _, a in timings])]
+            for label, timings in starts.items()
+        ]
+        print(
+            table(["checkout", "exec->/readyz median", "max", "exec->first answer median", "max"], start_rows)
+        )
+    print(load_average())
+
+
+HEADERS = [
+    "stack",
+    "conv.",
+    "turns",
+    "errors",
+    "median ms",
+    "p95 ms",
+    "p99 ms",
+    "turns/s",
+    "ai-todo CPU ms/turn",
+    "mcp-server CPU ms/turn",
+]
+
+
+def _row(label: str, level: int, result: Result) -> list[str]:
+    latencies = result.record.latencies
+    return [
+        label,
+        str(level),
+        str(result.record.turns),
+        result.record.error_summary(),
+        f"{median_ms(latencies):.1f}",
+        f"{percentile_ms(latencies, 0.95):.1f}",
+        f"{percentile_ms(latencies, 0.99):.1f}",
+        f"{result.throughput:.0f}",
+        f"{result.cpu_ms('ai-todo'):.2f}",
+        f"{result.cpu_ms('mcp-server'):.2f}",
+    ]
+
+
+def _spread(seconds: list[float]) -> list[str]:
+    ordered = sorted(seconds)
+    return [f"{ordered[len(ordered) // 2]:.2f} s", f"{ordered[-1]:.2f} s"]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,38 @@
+"""Which sources the services run from: this checkout, or the src/ of another commit, so that one run
+can measure both side by side on the same machine, PostgreSQL and load. Both run on this
+environment's interpreter and dependencies; only the project's own packages differ."""
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Checkout:
+    label: str
+    # added to each service process's environment
+    env: dict[str, str] = field(default_factory=dict)
+
+
+THIS_CHECKOUT = Checkout("this checkout")
+
+
+@contextmanager
+def checkout_of(ref: str) -> Iterator[Checkout]:
+    """The src/ of `ref` (any git revision) unpacked in a temporary directory, put first on the
+    services' PYTHONPATH so their packages load from it instead of from this checkout."""
+    commit = _git("rev-parse", "--short", f"{ref}^{{commit}}").decode().strip()
+    archive = _git("archive", "--format=tar", commit, "src")
+    with tempfile.TemporaryDirectory(prefix="todoctl-bench-") as directory:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(directory, filter="data")
+        yield Checkout(f"{ref} ({commit})", {"PYTHONPATH": str(Path(directory) / "src")})
+
+
+def _git(*args: str) -> bytes:
+    return subprocess.run(["git", *args], check=True, capture_output=True).stdout
