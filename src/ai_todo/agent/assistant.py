@@ -1,16 +1,18 @@
-"""The assistant of one ai-todo process: one model, one shared MCP connection, and a fresh agent
-per turn whose tools are scoped to the verified user."""
+"""The assistant of one ai-todo process: one model, one shared MCP connection, and one agent, made
+again only when mcp-server's tool listing changes. Each turn runs it with the verified user as the
+run context, which is what scopes every tool call."""
 
 import asyncio
 from dataclasses import dataclass
 
 from agents import Agent, RunConfig, Runner, set_tracing_disabled, set_tracing_export_api_key
 from agents.run_config import ToolExecutionConfig
+from mcp.types import Tool as MCPTool
 
 from ai_todo.agent.connection import McpConnection
 from ai_todo.agent.failures import classify
 from ai_todo.agent.models import build_model
-from ai_todo.agent.user_tools import ToolCallRecord, UserTools
+from ai_todo.agent.user_tools import ToolCallRecord, UserTurn, function_tools
 from ai_todo.conversations import HistoryMessage
 from ai_todo.errors import ToolsUnavailable, TurnTimedOut
 from ai_todo.settings import AiTodoSettings
@@ -46,6 +48,8 @@ class Assistant:
         )
         self.model, self.model_name = build_model(settings)
         _configure_tracing(settings)
+        # the agent and the listing its tools were made from
+        self._agent: tuple[tuple[MCPTool, ...], Agent[UserTurn]] | None = None
         self.run_config = RunConfig(
             tracing_disabled=not settings.agent_tracing,
             trace_include_sensitive_data=False,
@@ -62,21 +66,20 @@ class Assistant:
             return
 
     async def reply(self, *, user_id: str, history: list[HistoryMessage], message: str) -> Reply:
-        tools = UserTools(self.connection, user_id)
-        agent = Agent(
-            name="todo-assistant",
-            instructions=INSTRUCTIONS,
-            model=self.model,
-            mcp_servers=[tools],
-            # an unreachable mcp-server must end the turn with a 503, not be chatted about
-            mcp_config={"failure_error_function": None},
-        )
+        turn = UserTurn(user_id)
         items = [{"role": past.role, "content": past.content} for past in history]
         items.append({"role": "user", "content": message})
         deadline = asyncio.timeout(self.settings.chat_timeout_seconds)
         try:
             async with deadline:
-                result = await Runner.run(agent, items, max_turns=MAX_TURNS, run_config=self.run_config)  # type: ignore[arg-type]
+                agent = await self.agent()
+                result = await Runner.run(
+                    agent,
+                    items,  # type: ignore[arg-type]
+                    context=turn,
+                    max_turns=MAX_TURNS,
+                    run_config=self.run_config,
+                )
         except Exception as error:
             if deadline.expired():
                 raise TurnTimedOut(f"after {self.settings.chat_timeout_seconds}s") from None
@@ -85,7 +88,21 @@ class Assistant:
                 raise
             raise failure from None
         text = str(result.final_output or "").strip() or EMPTY_REPLY
-        return Reply(text=text, tool_calls=tools.calls)
+        return Reply(text=text, tool_calls=turn.calls)
+
+    async def agent(self) -> Agent[UserTurn]:
+        """The agent for mcp-server's current tool listing: made once per listing, as its tools are
+        (the listing changes only when a new connection is opened)."""
+        listing = await self.connection.tools()
+        if self._agent is None or self._agent[0] is not listing:
+            agent = Agent[UserTurn](
+                name="todo-assistant",
+                instructions=INSTRUCTIONS,
+                model=self.model,
+                tools=function_tools(self.connection, listing),  # type: ignore[arg-type]
+            )
+            self._agent = (listing, agent)
+        return self._agent[1]
 
     async def close(self) -> None:
         await self.connection.close()

@@ -1,17 +1,18 @@
-"""mcp-server's task tools as one user's agent sees them.
+"""mcp-server's task tools as the agent sees them: Agents SDK function tools, made once per tool
+listing and scoped to one user by the run's context.
 
 The model never chooses whose tasks it touches: `user_id` is not in any schema it is shown, and
-every call carries the verified user's id, whatever arguments the model produced. Each call that
-really ran is recorded, so the chat response reports what happened rather than what was planned."""
+every call carries the id of the verified user the turn runs for (the run context), whatever
+arguments the model produced. Each call that really ran is recorded in that context, so the chat
+response reports what happened rather than what was planned."""
 
-import copy
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from agents.mcp import MCPServer
-from mcp.types import CallToolResult, GetPromptResult, ListPromptsResult, TextContent
+from agents import FunctionTool, ModelBehaviorError, RunContextWrapper
+from mcp.types import CallToolResult, TextContent
 from mcp.types import Tool as MCPTool
 
 from ai_todo.agent.connection import McpConnection
@@ -28,75 +29,77 @@ class ToolCallRecord:
     result: Any
 
 
-class UserTools(MCPServer):
-    def __init__(self, connection: McpConnection, user_id: str) -> None:
-        # Structured results are one JSON text (a task list, not one text part per task).
-        super().__init__(use_structured_content=True)
-        self.connection = connection
-        self.user_id = user_id
-        self.calls: list[ToolCallRecord] = []
+@dataclass
+class UserTurn:
+    """The run context of one turn: whose tasks the tools act on, and what they did."""
 
-    @property
-    def name(self) -> str:
-        return "todo-tasks"
+    user_id: str
+    calls: list[ToolCallRecord] = field(default_factory=list)
 
-    async def connect(self) -> None:
-        """Nothing to do: the shared connection outlives every request."""
 
-    async def cleanup(self) -> None:
-        """Nothing to do: the shared connection outlives every request."""
+def function_tools(connection: McpConnection, listing: tuple[MCPTool, ...]) -> list[FunctionTool]:
+    """The listed tools as the model sees them; they call mcp-server through `connection`."""
+    return [_function_tool(connection, tool) for tool in listing]
 
-    async def list_tools(self, run_context: Any = None, agent: Any = None) -> list[MCPTool]:
-        return _model_view(await self.connection.tools())
 
-    async def call_tool(
-        self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
-    ) -> CallToolResult:
-        model_arguments = {key: value for key, value in (arguments or {}).items() if key != USER_ID}
-        missing = await self._missing_arguments(tool_name, model_arguments)
+def _function_tool(connection: McpConnection, tool: MCPTool) -> FunctionTool:
+    required = [name for name in tool.input_schema.get("required", []) if name != USER_ID]
+
+    async def invoke(context: RunContextWrapper[Any], input_json: str) -> str:
+        turn = context.context
+        if not isinstance(turn, UserTurn):
+            # no user, no call: a run without one is a bug, never a call on someone's tasks
+            raise TypeError(f"{tool.name} runs only within a user's turn")
+        arguments = _model_arguments(tool.name, input_json)
+        missing = [name for name in required if name not in arguments]
         if missing:
             # A model's slip, for the model to fix: the MCP client would otherwise raise as if the
             # connection had failed.
             text = f"missing required arguments: {', '.join(missing)}"
             result = CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
         else:
-            result = await self.connection.call(tool_name, {**model_arguments, USER_ID: self.user_id})
-        self.calls.append(ToolCallRecord(tool_name, model_arguments, public_result(result)))
-        return result
+            result = await connection.call(tool.name, {**arguments, USER_ID: turn.user_id})
+        turn.calls.append(ToolCallRecord(tool.name, arguments, public_result(result)))
+        return model_output(result)
 
-    async def _missing_arguments(self, tool_name: str, arguments: dict[str, Any]) -> list[str]:
-        tool = next((tool for tool in await self.connection.tools() if tool.name == tool_name), None)
-        required = tool.input_schema.get("required", []) if tool is not None else []
-        return [name for name in required if name != USER_ID and name not in arguments]
-
-    async def list_prompts(self) -> ListPromptsResult:
-        return ListPromptsResult(prompts=[])
-
-    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None) -> GetPromptResult:
-        raise LookupError(f"mcp-server offers no prompts, so none is called {name!r}")
+    return FunctionTool(
+        name=tool.name,
+        description=tool.description or tool.title or "",
+        params_json_schema=without_user_id(tool.input_schema),
+        on_invoke_tool=invoke,
+        # mcp-server's schemas have optional parameters, which strict mode cannot express
+        strict_json_schema=False,
+    )
 
 
-# Stripping copies every schema, and the SDK lists the tools on every turn; the listing changes only
-# when a connection is opened, so the stripped copy is made once per listing (held with the listing
-# it came from, so an identity check cannot be fooled by a reused id).
-_last_view: tuple[tuple[MCPTool, ...], list[MCPTool]] = ((), [])
+def _model_arguments(tool_name: str, input_json: str) -> dict[str, Any]:
+    try:
+        arguments = json.loads(input_json) if input_json else {}
+    except ValueError:
+        raise ModelBehaviorError(f"invalid JSON arguments for tool {tool_name}") from None
+    if not isinstance(arguments, dict):
+        raise ModelBehaviorError(f"the arguments for tool {tool_name} are not a JSON object")
+    arguments.pop(USER_ID, None)
+    return arguments
 
 
-def _model_view(listing: tuple[MCPTool, ...]) -> list[MCPTool]:
-    global _last_view  # noqa: PLW0603 - one memo for the process, as there is one shared connection
-    source, view = _last_view
-    if source is not listing:
-        view = [without_user_id(tool) for tool in listing]
-        _last_view = (listing, view)
-    return list(view)
+def without_user_id(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a tool's input schema without `user_id`; the listing's schema is left untouched."""
+    stripped = dict(schema)
+    stripped["properties"] = {
+        name: value for name, value in schema.get("properties", {}).items() if name != USER_ID
+    }
+    if "required" in schema:
+        stripped["required"] = [name for name in schema["required"] if name != USER_ID]
+    return stripped
 
 
-def without_user_id(tool: MCPTool) -> MCPTool:
-    schema = copy.deepcopy(tool.input_schema)
-    schema.get("properties", {}).pop(USER_ID, None)
-    if USER_ID in schema.get("required", []):
-        schema["required"] = [name for name in schema["required"] if name != USER_ID]
-    return tool.model_copy(update={"input_schema": schema})
+def model_output(result: CallToolResult) -> str:
+    """A tool's result as the model reads it, as the SDK's own MCP tools give it: the structured
+    value as JSON, or the text (an error's text, for the model to explain)."""
+    if result.structured_content and not result.is_error:
+        return json.dumps(result.structured_content)
+    return "\n".join(part.text for part in result.content if part.type == "text")
 
 
 def public_result(result: CallToolResult) -> Any:

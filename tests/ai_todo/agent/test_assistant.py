@@ -1,4 +1,5 @@
-"""The assistant of a process: tracing stays off unless configured, so nothing leaves the machine."""
+"""The assistant of a process: tracing stays off unless configured, so nothing leaves the machine;
+one agent serves every user's turns, each scoped to its user."""
 
 from agents import set_tracing_disabled
 from agents.tracing import get_trace_provider
@@ -7,7 +8,7 @@ from agents.tracing.traces import NoOpTrace
 from ai_todo.agent.assistant import Assistant
 from ai_todo.agent.models import OFFLINE_MODEL_NAME
 from ai_todo.offline.model import OfflineModel
-from tests.ai_todo.stack import Stack, make_settings
+from tests.ai_todo.stack import Stack, make_settings, new_user, tasks_of
 
 
 async def test_without_configuration_the_offline_model_answers_and_tracing_is_off(stack: Stack) -> None:
@@ -39,3 +40,25 @@ async def test_a_key_alone_does_not_turn_tracing_on(stack: Stack) -> None:
         assert isinstance(get_trace_provider().create_trace("probe"), NoOpTrace)
     finally:
         await assistant.close()
+
+
+async def test_one_agent_serves_every_users_turns_until_the_tool_listing_changes(stack: Stack) -> None:
+    assistant = Assistant(make_settings(stack))
+    alice, bob = new_user("alice"), new_user("bob")
+    try:
+        agent = await assistant.agent()
+        added = await assistant.reply(user_id=alice.id, history=[], message="Add a task to buy milk")
+        listed = await assistant.reply(user_id=bob.id, history=[], message="Show me all my tasks")
+        same = await assistant.agent()
+        await assistant.connection.close()  # the next use opens a new connection, with a new listing
+        after_reconnect = await assistant.agent()
+        again = await assistant.reply(user_id=alice.id, history=[], message="Show me all my tasks")
+    finally:
+        await assistant.close()
+
+    assert same is agent
+    assert after_reconnect is not agent
+    assert [call.name for call in added.tool_calls] == ["add_task"]
+    assert listed.tool_calls[0].result == [], "bob does not see alice's task"
+    assert [task["title"] for task in again.tool_calls[0].result] == ["Buy milk"]
+    assert [task["title"] for task in await tasks_of(stack, alice)] == ["Buy milk"]

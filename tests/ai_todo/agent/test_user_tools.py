@@ -1,12 +1,15 @@
-"""The tools as one user's agent sees them: no `user_id` anywhere the model looks, and the verified
-user's id on every call whatever the model sent."""
+"""The tools as the agent sees them: no `user_id` anywhere the model looks, the verified user's id
+(the run context) on every call whatever the model sent, and no call at all without a user."""
 
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+from agents import FunctionTool, ModelBehaviorError, RunContextWrapper
 
 from ai_todo.agent.connection import McpConnection
-from ai_todo.agent.user_tools import ToolCallRecord, UserTools
+from ai_todo.agent.user_tools import ToolCallRecord, UserTurn, function_tools
 from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, add_tasks, new_user, tasks_of
 
 
@@ -17,64 +20,99 @@ async def connection(stack: Stack) -> AsyncIterator[McpConnection]:
     await connection.close()
 
 
-async def test_no_schema_the_model_sees_mentions_user_id(connection: McpConnection) -> None:
-    tools = await UserTools(connection, "alice").list_tools()
+@pytest.fixture
+async def tools(connection: McpConnection) -> dict[str, FunctionTool]:
+    return {tool.name: tool for tool in function_tools(connection, await connection.tools())}
 
-    assert len(tools) == 5
-    for tool in tools:
-        assert "user_id" not in tool.input_schema["properties"]
-        assert "user_id" not in tool.input_schema.get("required", [])
+
+async def call(tool: FunctionTool, turn: object, arguments: object) -> str:
+    return await tool.on_invoke_tool(RunContextWrapper(context=turn), json.dumps(arguments))  # type: ignore[arg-type]
+
+
+async def test_no_schema_the_model_sees_mentions_user_id(
+    connection: McpConnection, tools: dict[str, FunctionTool]
+) -> None:
+    assert sorted(tools) == ["add_task", "complete_task", "delete_task", "list_tasks", "update_task"]
+    for tool in tools.values():
+        assert "user_id" not in tool.params_json_schema["properties"]
+        assert "user_id" not in tool.params_json_schema.get("required", [])
+        assert tool.description
+    assert tools["add_task"].params_json_schema["required"] == ["title"]
     assert "user_id" in (await connection.tools())[0].input_schema["properties"], (
-        "the shared list is untouched"
+        "the shared listing is untouched"
     )
 
 
 async def test_a_crafted_user_id_is_replaced_by_the_verified_one(
-    stack: Stack, connection: McpConnection
+    stack: Stack, tools: dict[str, FunctionTool]
 ) -> None:
     alice, bob = new_user("alice"), new_user("bob")
     await add_tasks(stack, bob, "Bob's secret")
-    tools = UserTools(connection, alice.id)
+    turn = UserTurn(alice.id)
 
-    await tools.call_tool("add_task", {"title": "Planted", "user_id": bob.id})
-    listing = await tools.call_tool("list_tasks", {"user_id": bob.id})
+    await call(tools["add_task"], turn, {"title": "Planted", "user_id": bob.id})
+    listing = await call(tools["list_tasks"], turn, {"user_id": bob.id})
 
     assert [task["title"] for task in await tasks_of(stack, bob)] == ["Bob's secret"]
     assert [task["title"] for task in await tasks_of(stack, alice)] == ["Planted"]
-    assert [task["title"] for task in listing.structured_content["result"]] == ["Planted"]  # type: ignore[index]
-    assert [call.arguments for call in tools.calls] == [{"title": "Planted"}, {}]
+    assert [task["title"] for task in json.loads(listing)["result"]] == ["Planted"]
+    assert [record.arguments for record in turn.calls] == [{"title": "Planted"}, {}]
 
 
 async def test_calls_are_recorded_with_plain_results_and_clean_errors(
-    stack: Stack, connection: McpConnection
+    stack: Stack, tools: dict[str, FunctionTool]
 ) -> None:
     user = new_user()
     ids = await add_tasks(stack, user, "Read a book")
-    tools = UserTools(connection, user.id)
+    turn = UserTurn(user.id)
 
-    await tools.call_tool("complete_task", {"task_id": ids["Read a book"]})
-    await tools.call_tool("delete_task", {"task_id": 2_000_000_000})
-    await tools.call_tool("list_tasks", {"status": "completed"})
+    await call(tools["complete_task"], turn, {"task_id": ids["Read a book"]})
+    error_text = await call(tools["delete_task"], turn, {"task_id": 2_000_000_000})
+    await call(tools["list_tasks"], turn, {"status": "completed"})
 
-    completed, missing, listing = tools.calls
+    completed, missing, listing = turn.calls
     assert completed == ToolCallRecord(
         "complete_task",
         {"task_id": ids["Read a book"]},
         {"task_id": ids["Read a book"], "status": "completed", "title": "Read a book"},
     )
     assert missing.result == {"error": "task 2000000000 not found"}
+    assert "task 2000000000 not found" in error_text, "the model reads the error to explain it"
     assert [task["title"] for task in listing.result] == ["Read a book"]
 
 
-async def test_the_stripped_schemas_are_made_once_per_listing_and_follow_a_reconnect(
-    connection: McpConnection,
+async def test_a_missing_argument_goes_back_to_the_model_without_a_call(
+    stack: Stack, tools: dict[str, FunctionTool]
 ) -> None:
-    tools = UserTools(connection, "alice")
-    first, again = await tools.list_tools(), await tools.list_tools()
-    await connection.close()  # the next use opens a new connection, with a new listing
-    after_reconnect = await tools.list_tools()
+    user = new_user()
+    turn = UserTurn(user.id)
 
-    assert all(a is b for a, b in zip(first, again, strict=True))
-    assert not any(a is b for a, b in zip(first, after_reconnect, strict=True))
-    assert [tool.input_schema for tool in after_reconnect] == [tool.input_schema for tool in first]
-    assert all("user_id" not in tool.input_schema["properties"] for tool in after_reconnect)
+    text = await call(tools["add_task"], turn, {"description": "no title"})
+
+    assert text == "missing required arguments: title"
+    assert turn.calls == [ToolCallRecord("add_task", {"description": "no title"}, {"error": text})]
+    assert await tasks_of(stack, user) == []
+
+
+@pytest.mark.parametrize("context", [None, "alice", {"user_id": "alice"}])
+async def test_without_a_users_turn_no_tool_calls_anything(
+    stack: Stack, tools: dict[str, FunctionTool], context: Any
+) -> None:
+    user = new_user()
+
+    with pytest.raises(TypeError, match="within a user's turn"):
+        await call(tools["add_task"], context, {"title": "Orphan", "user_id": user.id})
+
+    assert await tasks_of(stack, user) == []
+
+
+@pytest.mark.parametrize("arguments", ["{not json", "[1, 2]", '"text"', "null"])
+async def test_arguments_that_are_not_a_json_object_are_the_models_fault(
+    tools: dict[str, FunctionTool], arguments: str
+) -> None:
+    turn = UserTurn("alice")
+
+    with pytest.raises(ModelBehaviorError):
+        await tools["list_tasks"].on_invoke_tool(RunContextWrapper(context=turn), arguments)  # type: ignore[arg-type]
+
+    assert turn.calls == []
