@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from anyio import to_thread
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -21,11 +21,8 @@ from ai_todo import conversations
 from ai_todo.errors import ChatError, StorageUnavailable
 from ai_todo.schemas import ChatResponse, ToolCallPublic
 from ai_todo.settings import AiTodoSettings
-from todo_core.db import session_scope
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from ai_todo.agent.assistant import Assistant
 
 log = logging.getLogger(__name__)
@@ -64,9 +61,9 @@ class ChatService:
 
     async def turn(self, *, user_id: str, message: str, conversation_id: int | None) -> ChatResponse:
         started = time.perf_counter()
-        start = await self._in_session(
-            lambda session: conversations.start_turn(
-                session=session,
+        start = await self._in_transaction(
+            lambda connection: conversations.start_turn(
+                connection=connection,
                 user_id=user_id,
                 conversation_id=conversation_id,
                 message=message,
@@ -79,9 +76,9 @@ class ChatService:
         except ChatError as error:
             _log_turn(start.conversation_id, started, error.outcome, detail=str(error))
             raise
-        await self._in_session(
-            lambda session: conversations.add_message(
-                session=session,
+        await self._in_transaction(
+            lambda connection: conversations.add_message(
+                connection=connection,
                 user_id=user_id,
                 conversation_id=start.conversation_id,
                 role="assistant",
@@ -106,10 +103,13 @@ class ChatService:
         await assistant.warm_up()
         return assistant
 
-    async def _in_session(self, operation: "Callable[[Session], T]") -> T:
+    async def _in_transaction(self, operation: Callable[[Connection], T]) -> T:
+        """Runs `operation` in one transaction, committed when it returns, in a worker thread:
+        one thread hop per write."""
+
         def run() -> T:
-            with session_scope(self.engine) as session:
-                return operation(session)
+            with self.engine.begin() as connection:
+                return operation(connection)
 
         try:
             return await to_thread.run_sync(run)

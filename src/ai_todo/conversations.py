@@ -1,17 +1,41 @@
-"""Conversations and their messages, as plain functions over a session. Every query is scoped to
-its user: another user's conversation is indistinguishable from a missing one."""
+"""Conversations and their messages, as plain functions over a connection. Every query is scoped to
+its user: another user's conversation is indistinguishable from a missing one.
+
+The two writes of a chat turn are on the path of every message, so they are Core statements built
+once (SQLAlchemy compiles each once per engine and reuses it) and take as few round trips as the
+work allows: no ORM unit of work, no separate existence check before the update that proves it."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
 
 from ai_todo.errors import ConversationNotFound
 from todo_core.models import Conversation, Message
 from todo_core.timestamps import utcnow
 
 Role = Literal["user", "assistant"]
+
+_conversation: Table = Conversation.__table__  # type: ignore[attr-defined]
+_message: Table = Message.__table__  # type: ignore[attr-defined]
+
+# Inserts take their values by column name.
+_NEW_CONVERSATION = insert(_conversation).returning(_conversation.c.id)
+_ADD_MESSAGE = insert(_message)
+# Proves the conversation is the user's and marks it active, in one statement.
+_TOUCH_CONVERSATION = (
+    update(_conversation)
+    .where(_conversation.c.id == bindparam("conversation"), _conversation.c.user_id == bindparam("owner"))
+    .values(updated_at=bindparam("now"))
+    .returning(_conversation.c.id)
+)
+_RECENT_MESSAGES = (
+    select(_message.c.role, _message.c.content)
+    .where(_message.c.conversation_id == bindparam("conversation"))
+    .order_by(_message.c.id.desc())
+    .limit(bindparam("limit"))
+)
 
 
 @dataclass(frozen=True)
@@ -27,70 +51,79 @@ class TurnStart:
 
 
 def start_turn(
-    *, session: Session, user_id: str, conversation_id: int | None, message: str, history_limit: int
+    *, connection: Connection, user_id: str, conversation_id: int | None, message: str, history_limit: int
 ) -> TurnStart:
     """Finds or creates the conversation, reads the latest `history_limit` messages before this
     one, and stores the user's message."""
+    now = utcnow()
     if conversation_id is None:
-        conversation = Conversation(user_id=user_id)
-        session.add(conversation)
-        session.flush()
-        assert conversation.id is not None
-        conversation_id = conversation.id
+        conversation_id = connection.execute(
+            _NEW_CONVERSATION, {"user_id": user_id, "created_at": now, "updated_at": now}
+        ).scalar_one()
         history: list[HistoryMessage] = []
     else:
-        _require_conversation(session=session, user_id=user_id, conversation_id=conversation_id)
-        history = _recent_messages(session=session, conversation_id=conversation_id, limit=history_limit)
-    add_message(
-        session=session, user_id=user_id, conversation_id=conversation_id, role="user", content=message
+        if not _touch(connection, user_id=user_id, conversation_id=conversation_id, now=now):
+            raise ConversationNotFound(f"conversation {conversation_id} not found")
+        history = _recent_messages(connection, conversation_id, history_limit)
+    _insert_message(
+        connection, user_id=user_id, conversation_id=conversation_id, role="user", content=message, now=now
     )
     return TurnStart(conversation_id=conversation_id, history=history)
 
 
-def add_message(*, session: Session, user_id: str, conversation_id: int, role: Role, content: str) -> None:
-    session.add(Message(conversation_id=conversation_id, user_id=user_id, role=role, content=content))
-    session.execute(
-        update(Conversation).where(col(Conversation.id) == conversation_id).values(updated_at=utcnow())
+def add_message(
+    *, connection: Connection, user_id: str, conversation_id: int, role: Role, content: str
+) -> None:
+    now = utcnow()
+    _insert_message(
+        connection, user_id=user_id, conversation_id=conversation_id, role=role, content=content, now=now
     )
+    _touch(connection, user_id=user_id, conversation_id=conversation_id, now=now)
 
 
-def list_conversations(*, session: Session, user_id: str, limit: int) -> list[Conversation]:
-    """The user's conversations, most recently active first."""
+def list_conversations(*, connection: Connection, user_id: str, limit: int) -> list[Row]:
+    """The user's conversations (id, created_at, updated_at), most recently active first."""
     query = (
-        select(Conversation)
-        .where(Conversation.user_id == user_id)
-        .order_by(col(Conversation.updated_at).desc(), col(Conversation.id).desc())
+        select(_conversation.c.id, _conversation.c.created_at, _conversation.c.updated_at)
+        .where(_conversation.c.user_id == user_id)
+        .order_by(_conversation.c.updated_at.desc(), _conversation.c.id.desc())
         .limit(limit)
     )
-    return list(session.exec(query).all())
+    return list(connection.execute(query))
 
 
-def list_messages(*, session: Session, user_id: str, conversation_id: int, limit: int) -> list[Message]:
-    """The latest `limit` messages of one of the user's conversations, oldest first."""
-    _require_conversation(session=session, user_id=user_id, conversation_id=conversation_id)
-    query = (
-        select(Message)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(col(Message.id).desc())
-        .limit(limit)
+def list_messages(*, connection: Connection, user_id: str, conversation_id: int, limit: int) -> list[Row]:
+    """The latest `limit` messages (id, role, content, created_at) of one of the user's
+    conversations, oldest first."""
+    owner = select(_conversation.c.id).where(
+        _conversation.c.id == conversation_id, _conversation.c.user_id == user_id
     )
-    return list(reversed(session.exec(query).all()))
-
-
-def _require_conversation(*, session: Session, user_id: str, conversation_id: int) -> None:
-    query = select(Conversation.id).where(Conversation.id == conversation_id, Conversation.user_id == user_id)
-    if session.exec(query).first() is None:
+    if connection.execute(owner).first() is None:
         raise ConversationNotFound(f"conversation {conversation_id} not found")
+    query = (
+        select(_message.c.id, _message.c.role, _message.c.content, _message.c.created_at)
+        .where(_message.c.conversation_id == conversation_id)
+        .order_by(_message.c.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(connection.execute(query).all()))
 
 
-def _recent_messages(*, session: Session, conversation_id: int, limit: int) -> list[HistoryMessage]:
+def _touch(connection: Connection, *, user_id: str, conversation_id: int, now: datetime) -> bool:
+    """Marks the user's conversation active; False when the user has no such conversation."""
+    params = {"conversation": conversation_id, "owner": user_id, "now": now}
+    return connection.execute(_TOUCH_CONVERSATION, params).first() is not None
+
+
+def _insert_message(
+    connection: Connection, *, user_id: str, conversation_id: int, role: Role, content: str, now: datetime
+) -> None:
+    row = {"conversation_id": conversation_id, "user_id": user_id, "role": role, "content": content}
+    connection.execute(_ADD_MESSAGE, {**row, "created_at": now})
+
+
+def _recent_messages(connection: Connection, conversation_id: int, limit: int) -> list[HistoryMessage]:
     if limit == 0:
         return []
-    query = (
-        select(Message.role, Message.content)
-        .where(Message.conversation_id == conversation_id)
-        .order_by(col(Message.id).desc())
-        .limit(limit)
-    )
-    rows = session.exec(query).all()
-    return [HistoryMessage(role=role, content=content) for role, content in reversed(rows)]  # type: ignore[arg-type]
+    rows = connection.execute(_RECENT_MESSAGES, {"conversation": conversation_id, "limit": limit}).all()
+    return [HistoryMessage(role=role, content=content) for role, content in reversed(rows)]

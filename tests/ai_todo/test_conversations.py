@@ -4,16 +4,19 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from ai_todo.conversations import (
     HistoryMessage,
+    TurnStart,
     add_message,
     list_conversations,
     list_messages,
     start_turn,
 )
 from ai_todo.errors import ConversationNotFound
-from todo_core.db import make_engine, session_scope
+from todo_core.db import make_engine
+from todo_core.models import Conversation, Message
 from todo_core.schema import create_schema
 
 
@@ -27,29 +30,75 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 def _turn(
     engine: Engine, user: str, message: str, conversation: int | None = None, limit: int = 20
-) -> object:
-    with session_scope(engine) as session:
+) -> TurnStart:
+    with engine.begin() as connection:
         return start_turn(
-            session=session, user_id=user, conversation_id=conversation, message=message, history_limit=limit
+            connection=connection,
+            user_id=user,
+            conversation_id=conversation,
+            message=message,
+            history_limit=limit,
         )
 
 
 def _reply(engine: Engine, user: str, conversation: int, text: str) -> None:
-    with session_scope(engine) as session:
+    with engine.begin() as connection:
         add_message(
-            session=session, user_id=user, conversation_id=conversation, role="assistant", content=text
+            connection=connection, user_id=user, conversation_id=conversation, role="assistant", content=text
         )
+
+
+def _stored(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(select(Message.__table__).order_by(Message.id))]  # type: ignore[attr-defined, arg-type]
+
+
+def _conversation_row(engine: Engine, conversation: int) -> Conversation:
+    with Session(engine) as session:
+        found = session.get(Conversation, conversation)
+    assert found is not None
+    return found
 
 
 def test_a_first_turn_creates_the_conversation_with_no_history(engine: Engine) -> None:
     turn = _turn(engine, "alice", "hello")
 
     assert turn.history == []
-    with session_scope(engine) as session:
-        [message] = list_messages(
-            session=session, user_id="alice", conversation_id=turn.conversation_id, limit=10
-        )
-    assert (message.role, message.content, message.user_id) == ("user", "hello", "alice")
+    [(_, conversation_id, user_id, role, content, created_at)] = _stored(engine)
+    assert (conversation_id, user_id, role, content) == (turn.conversation_id, "alice", "user", "hello")
+    conversation = _conversation_row(engine, turn.conversation_id)
+    assert conversation.user_id == "alice"
+    assert created_at.tzinfo is not None
+    assert conversation.created_at == conversation.updated_at == created_at
+
+
+def test_a_reply_is_stored_after_the_message_and_marks_the_conversation_active(engine: Engine) -> None:
+    conversation = _turn(engine, "alice", "hello").conversation_id
+    before = _conversation_row(engine, conversation)
+
+    _reply(engine, "alice", conversation, "hi there")
+
+    after = _conversation_row(engine, conversation)
+    stored = _stored(engine)
+    assert [(row[3], row[4]) for row in stored] == [("user", "hello"), ("assistant", "hi there")]
+    assert after.updated_at == stored[-1][5] > before.updated_at
+    assert after.created_at == before.created_at
+
+
+def test_a_turn_whose_transaction_fails_leaves_nothing_behind(engine: Engine) -> None:
+    def failing_turn() -> None:
+        with engine.begin() as connection:
+            start_turn(
+                connection=connection, user_id="alice", conversation_id=None, message="lost", history_limit=5
+            )
+            raise RuntimeError("the process died before the commit")
+
+    with pytest.raises(RuntimeError):
+        failing_turn()
+
+    assert _stored(engine) == []
+    with engine.connect() as connection:
+        assert list_conversations(connection=connection, user_id="alice", limit=10) == []
 
 
 def test_history_is_the_latest_messages_before_this_one_oldest_first(engine: Engine) -> None:
@@ -78,11 +127,14 @@ def test_another_users_conversation_is_not_found_and_gets_no_message(engine: Eng
 
     with pytest.raises(ConversationNotFound):
         _turn(engine, "mallory", "sneaky", conversation)
-    with session_scope(engine) as session, pytest.raises(ConversationNotFound):
-        list_messages(session=session, user_id="mallory", conversation_id=conversation, limit=10)
-    with session_scope(engine) as session:
-        messages = list_messages(session=session, user_id="alice", conversation_id=conversation, limit=10)
+    with engine.connect() as connection, pytest.raises(ConversationNotFound):
+        list_messages(connection=connection, user_id="mallory", conversation_id=conversation, limit=10)
+    with engine.connect() as connection:
+        messages = list_messages(
+            connection=connection, user_id="alice", conversation_id=conversation, limit=10
+        )
     assert [m.content for m in messages] == ["private"]
+    assert _conversation_row(engine, conversation).updated_at == _stored(engine)[0][5], "left untouched"
 
 
 def test_conversations_are_listed_by_latest_activity(engine: Engine) -> None:
@@ -91,9 +143,9 @@ def test_conversations_are_listed_by_latest_activity(engine: Engine) -> None:
     _turn(engine, "bob", "c")
     _reply(engine, "alice", first, "back to the first")
 
-    with session_scope(engine) as session:
-        listed = list_conversations(session=session, user_id="alice", limit=10)
-        limited = list_conversations(session=session, user_id="alice", limit=1)
+    with engine.connect() as connection:
+        listed = list_conversations(connection=connection, user_id="alice", limit=10)
+        limited = list_conversations(connection=connection, user_id="alice", limit=1)
 
     assert [c.id for c in listed] == [first, second]
     assert [c.id for c in limited] == [first]

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Path, Query, Request
 from ai_todo import conversations
 from ai_todo.deps import CurrentUser
 from ai_todo.schemas import ConversationPublic, ErrorBody, MessagePublic
-from todo_core.db import session_scope
 from todo_core.models import ID_MAX
 
 router = APIRouter(prefix="/api/{user_id}/conversations", tags=["conversations"])
@@ -19,9 +18,9 @@ ConversationPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 @router.get("", responses={401: {"model": ErrorBody}, 403: {"model": ErrorBody}})  # type: ignore[arg-type]
 def list_conversations(request: Request, user_id: CurrentUser, limit: Limit = 50) -> list[ConversationPublic]:
     """The user's conversations, most recently active first."""
-    with session_scope(request.app.state.readiness.engine) as session:
-        rows = conversations.list_conversations(session=session, user_id=user_id, limit=limit)
-        return [ConversationPublic.model_validate(row, from_attributes=True) for row in rows]
+    with request.app.state.readiness.engine.connect() as connection:
+        rows = conversations.list_conversations(connection=connection, user_id=user_id, limit=limit)
+    return [ConversationPublic.model_validate(row, from_attributes=True) for row in rows]
 
 
 @router.get(
@@ -32,8 +31,8 @@ def list_messages(
     request: Request, user_id: CurrentUser, conversation_id: ConversationPath, limit: Limit = 100
 ) -> list[MessagePublic]:
     """The latest messages of one conversation, oldest first."""
-    with session_scope(request.app.state.readiness.engine) as session:
+    with request.app.state.readiness.engine.connect() as connection:
         rows = conversations.list_messages(
-            session=session, user_id=user_id, conversation_id=conversation_id, limit=limit
+            connection=connection, user_id=user_id, conversation_id=conversation_id, limit=limit
         )
-        return [MessagePublic.model_validate(row, from_attributes=True) for row in rows]
+    return [MessagePublic.model_validate(row, from_attributes=True) for row in rows]
