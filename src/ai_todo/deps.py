@@ -41,7 +41,8 @@ async def current_user(
     return subject
 
 
-def chat_service(request: Request) -> ChatService:
+async def chat_service(request: Request) -> ChatService:
+    # async: FastAPI would run a plain function in a worker thread, a thread hop per request
     return request.app.state.chat
 
 

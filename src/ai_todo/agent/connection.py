@@ -1,20 +1,24 @@
-"""The one MCP connection to mcp-server that every request of this process shares.
+"""The one MCP session to mcp-server that every request of this process shares.
 
-Connecting costs a handshake and a tool listing (tens of milliseconds); a call over an open
-connection costs a couple. So the connection is opened once and kept, and thrown away on the first
-failure: the next call opens a fresh one, which is how a restarted mcp-server, or a replica that
-went away behind its Service, is picked up without anyone noticing.
+Opening a session costs a handshake and a tool listing (tens of milliseconds); a call over an open
+one costs a couple. So the session is opened once and kept, and thrown away on the first failure:
+the next call opens a fresh one, which is how a restarted mcp-server, or a replica that went away
+behind its Service, is picked up without anyone noticing. Calls from concurrent turns go out at
+once over the shared session (the official MCP client matches answers to requests), so a slow call
+holds up only its own turn.
 
-mcp-server is stateless, so a new connection may land on any replica. A call that failed on a
-connection is repeated once on a fresh one only when repeating it cannot change the outcome:
-creating or deleting a task might already have happened, and those are never sent twice."""
+mcp-server is stateless, so a new session may land on any replica. A call that failed on a session
+is repeated once on a fresh one only when repeating it cannot change the outcome: creating or
+deleting a task might already have happened, and those are never sent twice."""
 
 import asyncio
 import logging
 import time
 from typing import Any
 
-from agents.mcp import MCPServerStreamableHttp
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 from mcp.types import Tool as MCPTool
@@ -27,6 +31,66 @@ log = logging.getLogger(__name__)
 SAFE_TO_REPEAT = frozenset({"list_tasks", "complete_task", "update_task"})
 # JSON-RPC "request timed out", as the MCP client reports a read timeout.
 _MCP_REQUEST_TIMEOUT = -32001
+# A listing longer than this many pages is a server bug, not a tool catalogue.
+_MAX_LISTING_PAGES = 20
+
+
+class _Session:
+    """One MCP session, opened and closed by a task of its own: the transport's task group must be
+    left by the task that entered it, and the request that opened the session is long gone by the
+    time the session is closed."""
+
+    def __init__(self, url: str, headers: dict[str, str], timeout_seconds: float) -> None:
+        self.client: Client | None = None
+        self.tools: tuple[MCPTool, ...] = ()
+        self._opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._close = asyncio.Event()
+        self._task = asyncio.create_task(self._run(url, headers, timeout_seconds), name="mcp-session")
+
+    async def opened(self) -> None:
+        """Returns once the session is open with its tools listed; raises why it could not open."""
+        await asyncio.shield(self._opened)
+
+    async def close(self) -> None:
+        self._close.set()
+        if not self._opened.done():
+            self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self, url: str, headers: dict[str, str], timeout_seconds: float) -> None:
+        try:
+            async with (
+                httpx2.AsyncClient(headers=headers, timeout=timeout_seconds) as http,
+                Client(
+                    streamable_http_client(url, http_client=http),
+                    read_timeout_seconds=timeout_seconds,
+                    cache=None,
+                ) as client,
+            ):
+                self.tools = await _listing(client)
+                self.client = client
+                self._opened.set_result(None)
+                await self._close.wait()
+        except asyncio.CancelledError:
+            self._opened.cancel()
+            raise
+        except Exception as error:
+            if not self._opened.done():
+                self._opened.set_exception(error)
+            else:
+                log.debug("mcp_session_closed_with error=%s", type(error).__name__)
+
+
+async def _listing(client: Client) -> tuple[MCPTool, ...]:
+    tools: list[MCPTool] = []
+    cursor: str | None = None
+    for _ in range(_MAX_LISTING_PAGES):
+        page = await client.list_tools(cursor=cursor)
+        tools.extend(page.tools)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    return tuple(tools)
 
 
 class McpConnection:
@@ -34,22 +98,20 @@ class McpConnection:
         self.url = url
         self.timeout_seconds = timeout_seconds
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._server: MCPServerStreamableHttp | None = None
-        # a tuple, replaced only when a connection is opened: callers may keep and compare it
-        self._tools: tuple[MCPTool, ...] = ()
+        self._session: _Session | None = None
         self._lock = asyncio.Lock()
         self._closing: set[asyncio.Task[None]] = set()
         self.connect_count = 0
 
     async def tools(self) -> tuple[MCPTool, ...]:
-        """mcp-server's tools, as listed when the current connection was opened."""
-        await self._connected()
-        return self._tools
+        """mcp-server's tools, as listed when the current session was opened. The tuple is replaced
+        only when a session is opened: callers may keep it and compare it by identity."""
+        return (await self._connected()).tools
 
     async def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
-        server = await self._connected()
+        session = await self._connected()
         try:
-            return await self._call_on(server, name, arguments)
+            return await self._call_on(session, name, arguments)
         except ToolsUnavailable as error:
             if name not in SAFE_TO_REPEAT or error.timed_out:
                 raise
@@ -57,17 +119,16 @@ class McpConnection:
         return await self._call_on(await self._connected(), name, arguments)
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._discard(self._server)
+        if self._session is not None:
+            self._discard(self._session)
         if self._closing:
             await asyncio.wait(self._closing, timeout=self.timeout_seconds)
 
-    async def _call_on(
-        self, server: MCPServerStreamableHttp, name: str, arguments: dict[str, Any]
-    ) -> CallToolResult:
+    async def _call_on(self, session: _Session, name: str, arguments: dict[str, Any]) -> CallToolResult:
+        assert session.client is not None
         try:
             async with asyncio.timeout(self.timeout_seconds):
-                return await server.call_tool(name, arguments)
+                return await session.client.call_tool(name, arguments)
         except Exception as error:
             timed_out = isinstance(error, TimeoutError) or (
                 isinstance(error, MCPError) and error.code == _MCP_REQUEST_TIMEOUT
@@ -75,62 +136,51 @@ class McpConnection:
             log.warning(
                 "mcp_call_failed tool=%s error=%s timed_out=%s", name, type(error).__name__, timed_out
             )
-            self._discard(server)
+            self._discard(session)
             raise ToolsUnavailable(f"{name}: {type(error).__name__}", timed_out=timed_out) from error
 
-    async def _connected(self) -> MCPServerStreamableHttp:
-        server = self._server
-        if server is not None:
-            return server
+    async def _connected(self) -> _Session:
+        session = self._session
+        if session is not None:
+            return session
         async with self._lock:
-            if self._server is None:
-                self._server = await self._connect()
-            return self._server
+            if self._session is None:
+                self._session = await self._connect()
+            return self._session
 
-    async def _connect(self) -> MCPServerStreamableHttp:
+    async def _connect(self) -> _Session:
         started = time.perf_counter()
-        server = MCPServerStreamableHttp(
-            params={
-                "url": self.url,
-                "headers": self._headers,
-                "timeout": self.timeout_seconds,
-                "sse_read_timeout": self.timeout_seconds,
-            },
-            name="mcp-server",
-            cache_tools_list=True,
-            client_session_timeout_seconds=self.timeout_seconds,
-        )
+        session = _Session(self.url, self._headers, self.timeout_seconds)
         self.connect_count += 1
         try:
             async with asyncio.timeout(self.timeout_seconds):
-                await server.connect()
-                self._tools = tuple(await server.list_tools())
+                await session.opened()
         except Exception as error:
             log.warning("mcp_connect_failed url=%s error=%s", self.url, type(error).__name__)
-            self._discard(server)
+            self._discard(session)
             raise ToolsUnavailable(
                 f"connect: {type(error).__name__}", timed_out=isinstance(error, TimeoutError)
             ) from error
         log.info(
             "mcp_connected url=%s tools=%d duration_ms=%.1f",
             self.url,
-            len(self._tools),
+            len(session.tools),
             (time.perf_counter() - started) * 1000,
         )
-        return server
+        return session
 
-    def _discard(self, server: MCPServerStreamableHttp) -> None:
-        """Forgets a failed connection at once and closes it in the background, so no request waits
-        on the teardown of a connection that is already broken."""
-        if self._server is server:
-            self._server = None
-        task = asyncio.create_task(self._close_quietly(server))
+    def _discard(self, session: _Session) -> None:
+        """Forgets a failed session at once and closes it in the background, so no request waits
+        on the teardown of a session that is already broken."""
+        if self._session is session:
+            self._session = None
+        task = asyncio.create_task(self._close_quietly(session))
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 
-    async def _close_quietly(self, server: MCPServerStreamableHttp) -> None:
+    async def _close_quietly(self, session: _Session) -> None:
         try:
             async with asyncio.timeout(self.timeout_seconds):
-                await server.cleanup()
+                await session.close()
         except Exception as error:
             log.debug("mcp_cleanup_failed error=%s", type(error).__name__)
