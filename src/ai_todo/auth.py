@@ -1,6 +1,15 @@
 """Verifying the bearer token of a request: Better Auth tokens through the provider's JWKS
 (EdDSA, RS256, ES256) and HS256 tokens from a shared secret for local runs. The token's `sub` is
-the user id; `iss` and `aud` are checked when configured."""
+the user id; `iss` and `aud` are checked when configured.
+
+Checking a signature costs more than everything else a request's authentication does, and a client
+sends the same token with every message. A token that passed keeps its verdict until it expires:
+the same checks would give the same answer (signing keys are never dropped while the process runs,
+see `jwks`), so the verdict of each recent token is remembered. Only tokens that passed are."""
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 import jwt
 
@@ -12,6 +21,8 @@ from todo_core.models import USER_ID_MAX
 MAX_TOKEN_LENGTH = 8192
 # Seconds of clock difference tolerated between the auth provider and this pod.
 CLOCK_LEEWAY_SECONDS = 30
+# Verdicts remembered: enough for every active user of a pod, bounded whatever the traffic.
+REMEMBERED_TOKENS = 1024
 
 
 class InvalidToken(Exception):
@@ -26,6 +37,7 @@ class TokenVerifier:
         jwks: JwksKeys | None = None,
         issuer: str | None = None,
         audience: str | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if secret is None and jwks is None:
             raise ValueError("a token verifier needs a secret, a JWKS or both")
@@ -33,6 +45,10 @@ class TokenVerifier:
         self.jwks = jwks
         self.issuer = issuer
         self.audience = audience
+        # what a remembered verdict's expiry is checked against
+        self.clock = clock
+        # token -> (its user id, its `exp`), most recently used last
+        self._passed: OrderedDict[str, tuple[str, float]] = OrderedDict()
 
     @classmethod
     def from_settings(cls, settings: AiTodoSettings) -> "TokenVerifier":
@@ -48,6 +64,14 @@ class TokenVerifier:
         cannot be fetched."""
         if len(token) > MAX_TOKEN_LENGTH:
             raise InvalidToken("token too long")
+        remembered = self._passed.get(token)
+        if remembered is not None:
+            user_id, expires = remembered
+            if self.clock() > expires + CLOCK_LEEWAY_SECONDS:
+                del self._passed[token]
+                raise InvalidToken("token expired")
+            self._passed.move_to_end(token)
+            return user_id
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -74,7 +98,11 @@ class TokenVerifier:
             raise InvalidToken("token audience not accepted") from None
         except jwt.PyJWTError as error:
             raise InvalidToken(f"invalid token: {error}") from None
-        return _user_id(claims.get("sub"))
+        user_id = _user_id(claims.get("sub"))
+        self._passed[token] = (user_id, float(claims["exp"]))
+        if len(self._passed) > REMEMBERED_TOKENS:
+            self._passed.popitem(last=False)
+        return user_id
 
     async def aclose(self) -> None:
         if self.jwks is not None:

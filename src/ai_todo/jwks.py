@@ -1,12 +1,13 @@
 """The auth provider's signing keys (a JWKS URL, as Better Auth publishes), fetched over HTTP and
 cached. A token with an unknown `kid` triggers one refresh, which is how a key rotation is picked
-up; refreshes are spaced out so a flood of made-up `kid`s cannot hammer the provider."""
+up; refreshes are spaced out so a flood of made-up `kid`s cannot hammer the provider. The HTTP
+client is httpx2, the one the MCP client and the model client already load."""
 
 import asyncio
 import logging
 import time
 
-import httpx
+import httpx2
 import jwt
 
 from ai_todo.errors import AuthUnavailable
@@ -29,11 +30,11 @@ class JwksKeys:
         *,
         timeout_seconds: float = 5.0,
         min_refresh_interval_seconds: float = 10.0,
-        client: httpx.AsyncClient | None = None,
+        client: httpx2.AsyncClient | None = None,
     ) -> None:
         self.url = url
         self.min_refresh_interval_seconds = min_refresh_interval_seconds
-        self._client = client or httpx.AsyncClient(timeout=timeout_seconds, follow_redirects=False)
+        self._client = client or httpx2.AsyncClient(timeout=timeout_seconds, follow_redirects=False)
         self._keys: dict[str, jwt.PyJWK] = {}
         self._last_attempt: float | None = None
         self._lock = asyncio.Lock()
@@ -71,7 +72,7 @@ class JwksKeys:
             self._last_attempt = now
             try:
                 self._keys = await self._fetch()
-            except (httpx.HTTPError, ValueError) as error:
+            except (httpx2.HTTPError, ValueError) as error:
                 log.warning("jwks_refresh_failed url=%s error=%s", self.url, _describe(error))
                 if not self._keys:
                     raise AuthUnavailable(f"JWKS unavailable: {_describe(error)}") from None
@@ -109,6 +110,6 @@ def _parse_key(entry: object) -> jwt.PyJWK | None:
 
 
 def _describe(error: Exception) -> str:
-    if isinstance(error, httpx.HTTPStatusError):
+    if isinstance(error, httpx2.HTTPStatusError):
         return f"HTTP {error.response.status_code}"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

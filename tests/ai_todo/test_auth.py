@@ -1,12 +1,20 @@
 """Verifying bearer tokens with real signed tokens: HS256 from the shared secret, and Better Auth's
-EdDSA, RS256 and ES256 through a real JWKS endpoint."""
+EdDSA, RS256 and ES256 through a real JWKS endpoint; the verdicts of tokens that passed are
+remembered until the tokens expire."""
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import jwt
 import pytest
 
-from ai_todo.auth import MAX_TOKEN_LENGTH, InvalidToken, TokenVerifier
+from ai_todo.auth import (
+    CLOCK_LEEWAY_SECONDS,
+    MAX_TOKEN_LENGTH,
+    REMEMBERED_TOKENS,
+    InvalidToken,
+    TokenVerifier,
+)
 from ai_todo.errors import AuthUnavailable
 from ai_todo.jwks import JwksKeys
 from ai_todo.tokens import mint_token
@@ -278,3 +286,52 @@ async def test_the_api_answers_503_when_the_jwks_cannot_be_fetched(
     assert response.status_code == 503
     assert response.json() == {"detail": "Sign-in can't be checked right now. Please try again in a moment."}
     assert response.headers["retry-after"] == "5"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_token_that_passed_is_not_checked_again_until_it_expires() -> None:
+    clock = Clock()
+    verifier = TokenVerifier(secret=JWT_SECRET, clock=clock)
+    token = mint_token(JWT_SECRET, "alice", ttl_seconds=60)
+
+    first = await verifier.verify(token)
+    clock.now += 60 + CLOCK_LEEWAY_SECONDS - 1
+    still = await verifier.verify(token)
+    clock.now += 2
+
+    assert (first, still) == ("alice", "alice")
+    assert await rejected(verifier, token) == "token expired"
+
+
+async def test_only_tokens_that_passed_are_remembered() -> None:
+    verifier = TokenVerifier(secret=JWT_SECRET)
+    forged = mint_token("another-secret-" + "x" * 32, "alice")
+
+    assert await rejected(verifier, forged) == "token signature is invalid"
+    assert await rejected(verifier, forged) == "token signature is invalid"
+
+
+async def test_the_least_recently_used_verdicts_are_forgotten_first() -> None:
+    clock = Clock()
+    verifier = TokenVerifier(secret=JWT_SECRET, clock=clock)
+    kept, dropped = (
+        mint_token(JWT_SECRET, "kept", ttl_seconds=60),
+        mint_token(JWT_SECRET, "dropped", ttl_seconds=60),
+    )
+    await verifier.verify(dropped)
+    await verifier.verify(kept)
+    for n in range(REMEMBERED_TOKENS - 1):
+        await verifier.verify(mint_token(JWT_SECRET, f"user-{n}"))
+        if n % 100 == 0:
+            await verifier.verify(kept)  # in use: stays remembered
+    clock.now += 3600  # only a remembered verdict is checked against this clock
+
+    assert await rejected(verifier, kept) == "token expired", "remembered, so its expiry was checked here"
+    assert await verifier.verify(dropped) == "dropped", "forgotten, so checked again by the library"
