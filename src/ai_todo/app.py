@@ -33,7 +33,7 @@ def create_app(settings: AiTodoSettings, engine: Engine | None = None) -> FastAP
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        service.start_loading()
+        await service.start()
         yield
         await service.close()
         await verifier.aclose()

@@ -1,16 +1,16 @@
 """One chat turn: store the user's message, let the assistant act, store its reply.
 
 The user's message is committed before the assistant runs, so it survives any failure after it;
-the reply is stored only once the assistant has finished, so a turn is never half-written. The
-assistant side (openai-agents, the MCP client) takes seconds to import, so it is loaded in the
-background after start-up and never delays readiness."""
+the reply is stored only once the assistant has finished, so a turn is never half-written.
 
-import asyncio
-import importlib
+The assistant (openai-agents, the MCP client) is most of what the service loads; it is loaded with
+the app and connected before the app serves anything, so a pod that answers is a pod that can
+chat (readiness means what it says)."""
+
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from anyio import to_thread
 from sqlalchemy.engine import Connection, Engine
@@ -18,46 +18,29 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ai_todo import conversations
+from ai_todo.agent.assistant import Assistant
 from ai_todo.errors import ChatError, StorageUnavailable
 from ai_todo.schemas import ChatResponse, ToolCallPublic
 from ai_todo.settings import AiTodoSettings
 
-if TYPE_CHECKING:
-    from ai_todo.agent.assistant import Assistant
-
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-ASSISTANT_MODULE = "ai_todo.agent.assistant"
 
 
 class ChatService:
     def __init__(self, settings: AiTodoSettings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
-        self._assistant: asyncio.Task[Assistant] | None = None
+        self.assistant = Assistant(settings)
 
-    def start_loading(self) -> None:
-        """Begins importing and connecting the assistant; the first turn waits for it if needed."""
-        if self._assistant is None:
-            self._assistant = asyncio.create_task(self._load_assistant(), name="load-assistant")
-
-    async def assistant(self) -> "Assistant":
-        self.start_loading()
-        assert self._assistant is not None
-        # shielded: a request that gives up must not cancel the load every other request waits on
-        return await asyncio.shield(self._assistant)
+    async def start(self) -> None:
+        """Opens the assistant's MCP session ahead of the first turn (a failure is left to it)."""
+        started = time.perf_counter()
+        await self.assistant.warm_up()
+        log.info("assistant_ready model=%s duration_ms=%.0f", self.assistant.model_name, _ms(started))
 
     async def close(self) -> None:
-        if self._assistant is None:
-            return
-        if not self._assistant.done():
-            self._assistant.cancel()
-        try:
-            assistant = await self._assistant
-        except (asyncio.CancelledError, Exception):
-            return
-        await assistant.close()
+        await self.assistant.close()
 
     async def turn(self, *, user_id: str, message: str, conversation_id: int | None) -> ChatResponse:
         started = time.perf_counter()
@@ -71,8 +54,7 @@ class ChatService:
             )
         )
         try:
-            assistant = await self.assistant()
-            reply = await assistant.reply(user_id=user_id, history=start.history, message=message)
+            reply = await self.assistant.reply(user_id=user_id, history=start.history, message=message)
         except ChatError as error:
             _log_turn(start.conversation_id, started, error.outcome, detail=str(error))
             raise
@@ -94,14 +76,6 @@ class ChatService:
                 for call in reply.tool_calls
             ],
         )
-
-    async def _load_assistant(self) -> "Assistant":
-        started = time.perf_counter()
-        module = await to_thread.run_sync(importlib.import_module, ASSISTANT_MODULE)
-        assistant: Assistant = module.Assistant(self.settings)
-        log.info("assistant_loaded model=%s duration_ms=%.0f", assistant.model_name, _ms(started))
-        await assistant.warm_up()
-        return assistant
 
     async def _in_transaction(self, operation: Callable[[Connection], T]) -> T:
         """Runs `operation` in one transaction, committed when it returns, in a worker thread:

@@ -8,7 +8,7 @@ import sys
 import httpx
 
 from tests.ai_todo.stack import Stack, new_user, process_env
-from tests.support.processes import running_service
+from tests.support.processes import running_service, start_service
 
 
 def test_start_without_authentication_exits_with_one_clear_message() -> None:
@@ -64,3 +64,21 @@ def test_sigterm_shuts_the_assistant_down_without_errors(stack: Stack) -> None:
     assert "Application shutdown complete" in logs
     assert "Traceback" not in logs
     assert " ERROR " not in logs
+
+
+def test_ready_means_a_chat_is_answered_now(stack: Stack) -> None:
+    """The agent runtime is loaded and its MCP session open before /readyz first says 200: a pod
+    that takes traffic answers it at once."""
+    user = new_user()
+    service = start_service("ai_todo", process_env(stack))
+    try:
+        service.wait_ready()
+        log_when_ready = service.logs()
+        answered = httpx.post(
+            f"{service.base_url}{user.chat_path}", json={"message": "hi"}, headers=user.headers, timeout=30
+        )
+    finally:
+        service.stop()
+
+    assert "mcp_connected" in log_when_ready
+    assert answered.status_code == 200

@@ -22,6 +22,11 @@ _LOG_DIR = Path(tempfile.mkdtemp(prefix="todoctl-test-logs-"))
 atexit.register(shutil.rmtree, _LOG_DIR, ignore_errors=True)
 
 
+# ai-todo is ready only once its agent runtime is loaded: a couple of seconds of CPU, many more on a
+# machine shared with other test runs.
+START_TIMEOUT_SECONDS = 90
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -42,7 +47,7 @@ class ServiceProcess:
     def logs(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def wait_ready(self, timeout: float = 30) -> float:
+    def wait_ready(self, timeout: float = START_TIMEOUT_SECONDS) -> float:
         """Seconds until /readyz answered 200; raises with the process log when it never does."""
         started = time.monotonic()
         deadline = started + timeout

@@ -1,2 +1,2 @@
-"""The assistant: an openai-agents agent whose tools come from mcp-server. Importing this package
-costs seconds (openai-agents, mcp), so the web app loads it in the background (see ai_todo.chat)."""
+"""The assistant: an openai-agents agent whose tools come from mcp-server. Most of what ai-todo
+loads at start-up is this package's dependencies (openai-agents, openai, mcp)."""

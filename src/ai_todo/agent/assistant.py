@@ -59,9 +59,10 @@ class Assistant:
         )
 
     async def warm_up(self) -> None:
-        """Opens the MCP connection ahead of the first turn; a failure is logged and left to it."""
+        """Opens the MCP session and makes the agent ahead of the first turn; a failure is logged
+        and left to that turn."""
         try:
-            await self.connection.tools()
+            await self.agent()
         except ToolsUnavailable:
             return
 
