@@ -1,5 +1,6 @@
-"""Liveness and readiness. Readiness depends on this service's own database only: an mcp-server
-outage must not empty the Service (each chat answers 503 instead)."""
+"""Liveness and readiness. The app answers nothing before its agent runtime is loaded and connected
+(see ai_todo.chat), so readiness has only the database left to check: an mcp-server outage must not
+empty the Service (each chat answers 503 instead)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
