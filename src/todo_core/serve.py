@@ -1,4 +1,5 @@
-"""Running a service under uvicorn with a shutdown that drops no request.
+"""Running a service under uvicorn with a shutdown that drops no request, and a garbage collector
+tuned for a long-running server.
 
 On SIGTERM the service first reports unready while it keeps serving for `shutdown_delay_seconds`,
 so Kubernetes takes the pod out of its Service before the listener closes; then uvicorn stops
@@ -19,6 +20,10 @@ from todo_core.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
+# Objects allocated (net of those freed) between two young garbage collections (Python's default:
+# 700, 2000 from Python 3.13).
+YOUNG_COLLECTION_EVERY = 10_000
+
 
 class DrainingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, readiness: Readiness, delay_seconds: float) -> None:
@@ -30,10 +35,7 @@ class DrainingServer(uvicorn.Server):
 
     async def startup(self, sockets: list[socket] | None = None) -> None:
         await super().startup(sockets)
-        # What start-up made (modules, the app, the agent runtime) lives as long as the process.
-        # Out of the collector's view, a full collection no longer walks all of it each time: that
-        # is hundreds of milliseconds of CPU with nothing to collect, in the middle of a request.
-        gc.freeze()
+        _tune_collector()
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.readiness.draining or self.delay_seconds <= 0:
@@ -50,6 +52,19 @@ class DrainingServer(uvicorn.Server):
             self._exit_at = None
             super().handle_exit(self._signal, None)
         return await super().on_tick(counter)
+
+
+def _tune_collector() -> None:
+    """Keeps the cyclic garbage collector to the little it has to do in a server.
+
+    What start-up made (modules, the app, the agent runtime) lives as long as the process: frozen
+    out of the collector's view, a full collection no longer walks all of it (hundreds of
+    milliseconds of CPU each time, in the middle of requests, with nothing to collect). And a
+    request's objects are freed by reference counting as soon as it ends; a young collection every
+    10 000 new objects instead of every few hundred finds them already gone rather than scanning
+    them while they are still in use."""
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
