@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents import FunctionTool, ModelBehaviorError, RunContextWrapper
+from agents import FunctionTool, ModelBehaviorError
+from agents.tool_context import ToolContext
 from mcp.types import CallToolResult, TextContent
 from mcp.types import Tool as MCPTool
 
@@ -45,7 +46,7 @@ def function_tools(connection: McpConnection, listing: tuple[MCPTool, ...]) -> l
 def _function_tool(connection: McpConnection, tool: MCPTool) -> FunctionTool:
     required = [name for name in tool.input_schema.get("required", []) if name != USER_ID]
 
-    async def invoke(context: RunContextWrapper[Any], input_json: str) -> str:
+    async def invoke(context: ToolContext[Any], input_json: str) -> str:
         turn = context.context
         if not isinstance(turn, UserTurn):
             # no user, no call: a run without one is a bug, never a call on someone's tasks
