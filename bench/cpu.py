@@ -4,6 +4,8 @@ whatever else shares the cores. A server with workers is a process tree; its CPU
 import os
 from pathlib import Path
 
+from tests.support.processes import descendants
+
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 
@@ -16,26 +18,6 @@ def cpu_seconds(pid: int) -> float:
     """User and system time the process has used so far."""
     fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
-
-
-def descendants(pid: int) -> list[int]:
-    """The process's children, their children and so on, as running now."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int(_stat_fields(int(entry.name))[1])
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-        children.setdefault(parent, []).append(int(entry.name))
-    found: list[int] = []
-    pending = [pid]
-    while pending:
-        for child in children.get(pending.pop(), []):
-            found.append(child)
-            pending.append(child)
-    return found
 
 
 def tree_cpu_seconds(pid: int) -> float:

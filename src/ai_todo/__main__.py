@@ -1,39 +1,24 @@
-"""`python -m ai_todo` and the `ai-todo` console script."""
+"""`python -m ai_todo` and the `ai-todo` console script: one server process, or with
+WEB_CONCURRENCY above 1 a supervisor of that many worker processes sharing the port."""
 
-import logging
-import sys
-
-from pydantic import ValidationError
-
-from ai_todo.app import create_app
-from ai_todo.settings import AiTodoSettings
+from ai_todo.settings import load_settings
 from todo_core.logs import configure_logging
-from todo_core.serve import serve
+from todo_core.workers import Supervisor, listening_socket
+
+# What each worker runs, imported by name in the worker: the supervisor itself loads none of the app.
+WORKER = "ai_todo.server:serve_process"
 
 
 def main() -> None:
-    try:
-        settings = AiTodoSettings()
-    except ValidationError as error:
-        sys.exit(f"ai-todo: invalid configuration\n{describe(error)}")
+    settings = load_settings()
+    if settings.web_concurrency == 1:
+        from ai_todo.server import serve_process  # noqa: PLC0415 - see WORKER
+
+        serve_process()
+        return
     configure_logging(settings.log_level)
-    # One line per request to mcp-server or the model would drown the service's own events.
-    for noisy in ("httpx", "httpx2", "openai.agents", "mcp"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
-    app = create_app(settings)
-    readiness = app.state.readiness
-    readiness.prepare()
-    serve(app, settings, readiness)
-
-
-def describe(error: ValidationError) -> str:
-    """One line per problem, named by its environment variable."""
-    lines = []
-    for problem in error.errors():
-        message = problem["msg"].removeprefix("Value error, ")
-        variable = "_".join(str(part) for part in problem["loc"]).upper()
-        lines.append(f"  {variable}: {message}" if variable else f"  {message}")
-    return "\n".join(lines)
+    sock = listening_socket(settings.host, settings.port)
+    Supervisor(WORKER, sock, settings.web_concurrency).run()
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """ai-todo's configuration: environment variables only, checked at start-up so a pod with a broken
 configuration fails loudly instead of serving with an open door."""
 
+import sys
 from typing import Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from todo_core.settings import ServiceSettings
@@ -17,6 +18,13 @@ class AiTodoSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_ignore_empty=True)
 
     port: int = Field(default=8000, ge=1, le=65535)
+    web_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="server processes sharing the port, for a machine with several cores; in "
+        "Kubernetes keep 1 and add replicas",
+    )
     mcp_server_url: str = Field(
         default="http://127.0.0.1:8001/mcp", pattern=r"^https?://", description="mcp-server's /mcp endpoint"
     )
@@ -62,3 +70,21 @@ class AiTodoSettings(ServiceSettings):
         if self.agent_tracing and self.openai_api_key is None:
             raise ValueError("AGENT_TRACING needs OPENAI_API_KEY: traces go to OpenAI and need a key")
         return self
+
+
+def load_settings() -> AiTodoSettings:
+    """The settings from the environment, or an exit with one line per problem (no traceback)."""
+    try:
+        return AiTodoSettings()
+    except ValidationError as error:
+        sys.exit(f"ai-todo: invalid configuration\n{describe(error)}")
+
+
+def describe(error: ValidationError) -> str:
+    """One line per problem, named by its environment variable."""
+    lines = []
+    for problem in error.errors():
+        message = problem["msg"].removeprefix("Value error, ")
+        variable = "_".join(str(part) for part in problem["loc"]).upper()
+        lines.append(f"  {variable}: {message}" if variable else f"  {message}")
+    return "\n".join(lines)

@@ -71,7 +71,9 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def serve(app: Any, settings: ServiceSettings, readiness: Readiness) -> None:
+def serve(app: Any, settings: ServiceSettings, readiness: Readiness, sock: socket | None = None) -> None:
+    """Serves until SIGTERM, on `settings.host` and `settings.port`, or on `sock` already bound (a
+    worker of several, see todo_core.workers)."""
     # uvicorn re-raises the stopping signal once it has shut down; a drained, finished server is a
     # clean exit (status 0), not a death by SIGTERM or a KeyboardInterrupt traceback.
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -85,4 +87,6 @@ def serve(app: Any, settings: ServiceSettings, readiness: Readiness) -> None:
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
         timeout_keep_alive=5,
     )
-    DrainingServer(config, readiness, settings.shutdown_delay_seconds).run()
+    DrainingServer(config, readiness, settings.shutdown_delay_seconds).run(
+        sockets=[sock] if sock is not None else None
+    )

@@ -1,14 +1,22 @@
-"""`python -m ai_todo` as a real process: start-up, refusal of a broken configuration, and a
-conversation that survives its pod."""
+"""`python -m ai_todo` as a real process: start-up, refusal of a broken configuration, a
+conversation that survives its pod, and several workers on one port (WEB_CONCURRENCY)."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import httpx
 
-from tests.ai_todo.stack import Stack, new_user, process_env
-from tests.support.processes import running_service, start_service
+from tests.ai_todo.stack import Stack, User, new_user, process_env
+from tests.support.processes import (
+    START_TIMEOUT_SECONDS,
+    ServiceProcess,
+    descendants,
+    running_service,
+    start_service,
+)
 
 
 def test_start_without_authentication_exits_with_one_clear_message() -> None:
@@ -82,3 +90,53 @@ def test_ready_means_a_chat_is_answered_now(stack: Stack) -> None:
 
     assert "mcp_connected" in log_when_ready
     assert answered.status_code == 200
+
+
+def _wait_for_log(
+    service: ServiceProcess, text: str, count: int, timeout: float = START_TIMEOUT_SECONDS
+) -> None:
+    deadline = time.monotonic() + timeout
+    while service.logs().count(text) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{text!r} not logged {count} times:\n{service.logs()}")
+        time.sleep(0.1)
+
+
+def test_workers_share_the_port_are_replaced_when_they_die_and_drain_on_sigterm(stack: Stack) -> None:
+    users = [new_user() for _ in range(6)]
+    service = start_service("ai_todo", process_env(stack, WEB_CONCURRENCY="2", SHUTDOWN_DELAY_SECONDS="1"))
+    try:
+        service.wait_ready()
+        _wait_for_log(service, "Application startup complete", 2)
+        workers = descendants_serving(service)
+        first = [chat_status(service, user) for user in users]
+        os.kill(workers[0], signal.SIGKILL)
+        _wait_for_log(service, "worker_exited", 1)
+        _wait_for_log(service, "Application startup complete", 3)
+        replaced = descendants_serving(service)
+        after = [chat_status(service, user) for user in users]
+    finally:
+        exit_code = service.stop()
+
+    assert len(workers) == 2
+    assert workers[0] not in replaced
+    assert workers[1] in replaced
+    assert len(replaced) == 2
+    assert first == after == [200] * len(users)
+    assert exit_code == 0
+    assert service.logs().count("shutdown_requested unready_now=true") == 2, "each worker drained"
+    assert "workers_stopped" in service.logs()
+    assert "Traceback" not in service.logs()
+
+
+def descendants_serving(service: ServiceProcess) -> list[int]:
+    """The worker processes: the supervisor's children that run a server."""
+    return sorted(
+        pid for pid in descendants(service.process.pid) if f"Started server process [{pid}]" in service.logs()
+    )
+
+
+def chat_status(service: ServiceProcess, user: User) -> int:
+    return httpx.post(
+        f"{service.base_url}{user.chat_path}", json={"message": "hi"}, headers=user.headers, timeout=30
+    ).status_code

@@ -18,6 +18,7 @@ def test_defaults_follow_the_design(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.mcp_server_url == "http://127.0.0.1:8001/mcp"
     assert settings.openai_api_key is None
     assert settings.agent_tracing is False
+    assert settings.web_concurrency == 1
 
 
 def test_every_design_variable_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,6 +36,7 @@ def test_every_design_variable_is_read_from_the_environment(monkeypatch: pytest.
         "CHAT_TIMEOUT_SECONDS": "7.5",
         "MCP_TIMEOUT_SECONDS": "2",
         "CHAT_HISTORY_MESSAGES": "4",
+        "WEB_CONCURRENCY": "3",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -55,6 +57,7 @@ def test_every_design_variable_is_read_from_the_environment(monkeypatch: pytest.
         2,
         4,
     )
+    assert settings.web_concurrency == 3
 
 
 def test_no_authentication_at_all_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,4 +106,13 @@ def test_nonsense_values_are_errors(monkeypatch: pytest.MonkeyPatch, name: str, 
     monkeypatch.setenv(name, value)
 
     with pytest.raises(ValidationError):
+        AiTodoSettings()
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "65", "two", "1.5", "9" * 50])
+def test_a_worker_count_out_of_range_is_refused(monkeypatch: pytest.MonkeyPatch, workers: str) -> None:
+    monkeypatch.setenv("AUTH_JWT_SECRET", SECRET)
+    monkeypatch.setenv("WEB_CONCURRENCY", workers)
+
+    with pytest.raises(ValidationError, match="web_concurrency"):
         AiTodoSettings()
