@@ -47,6 +47,14 @@ def test_ai_todo_reaches_mcp_server_by_its_service_name_and_port() -> None:
     )
 
 
+@pytest.mark.parametrize("replicas", [1, 4])
+def test_each_ai_todo_pod_runs_one_server_process(replicas: int) -> None:
+    rendered = render(_merged(WITH_DATABASE, set_flags(f"aiTodo.replicaCount={replicas}")))
+
+    assert _env(rendered, "ai-todo")["WEB_CONCURRENCY"] == "1"
+    assert rendered.component("Deployment", "ai-todo")["spec"]["replicas"] == replicas
+
+
 def test_mcp_server_url_follows_the_release_and_the_port() -> None:
     rendered = render(_merged(WITH_DATABASE, set_flags("mcpServer.service.port=9001")), release="staging")
 
