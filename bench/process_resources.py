@@ -6,16 +6,18 @@ Run from the repository root: `python -m bench.process_resources [--turns 1000]`
 
 import argparse
 import asyncio
-import os
 import threading
 import time
 from pathlib import Path
 
-from tests.support.databases import fresh_postgres_database
-from tests.support.processes import ServiceProcess, running_service
+from tests.support.processes import ServiceProcess
 
-from bench.chat_turns import SECRET, WARM_UP_TURNS, load
+from bench import cpu
+from bench.chat_turns import WARM_UP_TURNS, closed_loop
+from bench.checkouts import THIS_CHECKOUT
 from bench.machine import describe, load_average
+from bench.services import chat_stack
+from bench.traffic import Record
 
 CONCURRENCY = 50
 SAMPLE_EVERY_SECONDS = 0.05
@@ -52,19 +54,8 @@ class PeakSampler:
                 self.peaks[name] = max(self.peaks[name], rss_mib(pid))
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system time the process has used so far."""
-    # /proc/<pid>/stat: the command may hold spaces, so fields count from after its closing ")"
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def snapshot(services: dict[str, ServiceProcess]) -> dict[str, float]:
     return {name: rss_mib(service.process.pid) for name, service in services.items()}
-
-
-def cpu_snapshot(services: dict[str, ServiceProcess]) -> dict[str, float]:
-    return {name: cpu_seconds(service.process.pid) for name, service in services.items()}
 
 
 def main() -> None:
@@ -73,27 +64,19 @@ def main() -> None:
     args = parser.parse_args()
     print(describe())
     print(load_average())
-    with (
-        fresh_postgres_database() as database_url,
-        running_service("mcp_server", {"DATABASE_URL": database_url}) as mcp,
-        running_service(
-            "ai_todo",
-            {
-                "DATABASE_URL": database_url,
-                "MCP_SERVER_URL": f"{mcp.base_url}/mcp",
-                "AUTH_JWT_SECRET": SECRET,
-            },
-        ) as ai_todo,
-    ):
-        services = {"mcp-server": mcp, "ai-todo": ai_todo}
+    with chat_stack(THIS_CHECKOUT) as stack:
+        services = {"mcp-server": stack.mcp, "ai-todo": stack.ai_todo}
         started = snapshot(services)
-        asyncio.run(load(ai_todo.base_url, 1, WARM_UP_TURNS))
+        asyncio.run(closed_loop(stack.ai_todo.base_url, 1, WARM_UP_TURNS, Record()))
         time.sleep(SETTLE_SECONDS)
         at_rest = snapshot(services)
-        cpu_before, client_before = cpu_snapshot(services), time.process_time()
+        cpu_before, client_before = cpu.snapshot(stack.pids), time.process_time()
+        run = Record()
         with PeakSampler(services) as sampler:
-            run = asyncio.run(load(ai_todo.base_url, CONCURRENCY, max(4, args.turns // CONCURRENCY)))
-        cpu_after, client_cpu = cpu_snapshot(services), time.process_time() - client_before
+            seconds = asyncio.run(
+                closed_loop(stack.ai_todo.base_url, CONCURRENCY, max(4, args.turns // CONCURRENCY), run)
+            )
+        cpu_after, client_cpu = cpu.snapshot(stack.pids), time.process_time() - client_before
         time.sleep(SETTLE_SECONDS)
         after = snapshot(services)
 
@@ -108,10 +91,10 @@ def main() -> None:
             f"{after[name]:>8.1f}"
         )
     print("  started: ready, no turn yet; at rest: idle after warm-up turns; after: idle once the load ended")
-    turns = len(run.latencies)
-    print(f"CPU time per chat turn under that load ({turns} turns in {run.seconds:.1f} s):")
-    for name in services:
-        print(f"  {name:<12} {(cpu_after[name] - cpu_before[name]) / turns * 1000:>6.1f} ms")
+    turns = run.turns
+    print(f"CPU time per chat turn under that load ({turns} turns in {seconds:.1f} s):")
+    for name, ms in cpu.per_turn_ms(cpu_before, cpu_after, turns).items():
+        print(f"  {name:<12} {ms:>6.1f} ms")
     print(f"  {'load client':<12} {client_cpu / turns * 1000:>6.1f} ms   (this script, on the same cores)")
     print(load_average())
 
