@@ -4,16 +4,21 @@ Opening a session costs a handshake and a tool listing (tens of milliseconds); a
 one costs a couple. So the session is opened once and kept, and thrown away on the first failure:
 the next call opens a fresh one, which is how a restarted mcp-server, or a replica that went away
 behind its Service, is picked up without anyone noticing. Calls from concurrent turns go out at
-once over the shared session (the official MCP client matches answers to requests), so a slow call
-holds up only its own turn.
+together over the shared session (the official MCP client matches answers to requests), so a slow
+call holds up only its own turn; at most MAX_CONCURRENT_CALLS at a time, so a burst of turns queues
+here instead of flooding mcp-server. A call that times out fails alone: the session stays, as
+mcp-server keeps nothing per session and the other calls on it are fine. Any other failure replaces
+the session for the calls that follow, and the old one closes once the calls still on it are done.
 
 mcp-server is stateless, so a new session may land on any replica. A call that failed on a session
 is repeated once on a fresh one only when repeating it cannot change the outcome: creating or
 deleting a task might already have happened, and those are never sent twice."""
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
@@ -31,6 +36,8 @@ log = logging.getLogger(__name__)
 SAFE_TO_REPEAT = frozenset({"list_tasks", "complete_task", "update_task"})
 # JSON-RPC "request timed out", as the MCP client reports a read timeout.
 _MCP_REQUEST_TIMEOUT = -32001
+# Calls in flight at once from this process; mcp-server's database pool serves about as many.
+MAX_CONCURRENT_CALLS = 10
 # A listing longer than this many pages is a server bug, not a tool catalogue.
 _MAX_LISTING_PAGES = 20
 
@@ -43,6 +50,9 @@ class _Session:
     def __init__(self, url: str, headers: dict[str, str], timeout_seconds: float) -> None:
         self.client: Client | None = None
         self.tools: tuple[MCPTool, ...] = ()
+        self.calls_in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._close = asyncio.Event()
         self._task = asyncio.create_task(self._run(url, headers, timeout_seconds), name="mcp-session")
@@ -50,6 +60,22 @@ class _Session:
     async def opened(self) -> None:
         """Returns once the session is open with its tools listed; raises why it could not open."""
         await asyncio.shield(self._opened)
+
+    @contextlib.asynccontextmanager
+    async def calling(self) -> AsyncIterator[Client]:
+        assert self.client is not None
+        self.calls_in_flight += 1
+        self._idle.clear()
+        try:
+            yield self.client
+        finally:
+            self.calls_in_flight -= 1
+            if self.calls_in_flight == 0:
+                self._idle.set()
+
+    async def idle(self) -> None:
+        """Returns once no call is in flight on this session."""
+        await self._idle.wait()
 
     async def close(self) -> None:
         self._close.set()
@@ -100,6 +126,7 @@ class McpConnection:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._session: _Session | None = None
         self._lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(MAX_CONCURRENT_CALLS)
         self._closing: set[asyncio.Task[None]] = set()
         self.connect_count = 0
 
@@ -109,14 +136,14 @@ class McpConnection:
         return (await self._connected()).tools
 
     async def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
-        session = await self._connected()
-        try:
-            return await self._call_on(session, name, arguments)
-        except ToolsUnavailable as error:
-            if name not in SAFE_TO_REPEAT or error.timed_out:
-                raise
-        log.info("mcp_call_repeated tool=%s", name)
-        return await self._call_on(await self._connected(), name, arguments)
+        async with self._slots:
+            try:
+                return await self._call_on(await self._connected(), name, arguments)
+            except ToolsUnavailable as error:
+                if name not in SAFE_TO_REPEAT or error.timed_out:
+                    raise
+            log.info("mcp_call_repeated tool=%s", name)
+            return await self._call_on(await self._connected(), name, arguments)
 
     async def close(self) -> None:
         if self._session is not None:
@@ -125,19 +152,20 @@ class McpConnection:
             await asyncio.wait(self._closing, timeout=self.timeout_seconds)
 
     async def _call_on(self, session: _Session, name: str, arguments: dict[str, Any]) -> CallToolResult:
-        assert session.client is not None
         try:
-            async with asyncio.timeout(self.timeout_seconds):
-                return await session.client.call_tool(name, arguments)
+            async with session.calling() as client, asyncio.timeout(self.timeout_seconds):
+                return await client.call_tool(name, arguments)
         except Exception as error:
-            timed_out = isinstance(error, TimeoutError) or (
-                isinstance(error, MCPError) and error.code == _MCP_REQUEST_TIMEOUT
-            )
-            log.warning(
-                "mcp_call_failed tool=%s error=%s timed_out=%s", name, type(error).__name__, timed_out
-            )
+            raise self._failed(session, name, error) from error
+
+    def _failed(self, session: _Session, name: str, error: Exception) -> ToolsUnavailable:
+        timed_out = isinstance(error, TimeoutError) or (
+            isinstance(error, MCPError) and error.code == _MCP_REQUEST_TIMEOUT
+        )
+        log.warning("mcp_call_failed tool=%s error=%s timed_out=%s", name, type(error).__name__, timed_out)
+        if not timed_out:
             self._discard(session)
-            raise ToolsUnavailable(f"{name}: {type(error).__name__}", timed_out=timed_out) from error
+        return ToolsUnavailable(f"{name}: {type(error).__name__}", timed_out=timed_out)
 
     async def _connected(self) -> _Session:
         session = self._session
@@ -179,6 +207,10 @@ class McpConnection:
         task.add_done_callback(self._closing.discard)
 
     async def _close_quietly(self, session: _Session) -> None:
+        # the calls still on it end by themselves, each within its own timeout
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.timeout_seconds):
+                await session.idle()
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 await session.close()

@@ -2,6 +2,7 @@
 calls that cannot change anything twice are repeated on a fresh one."""
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator
 
 import pytest
@@ -78,3 +79,27 @@ async def test_only_calls_safe_to_repeat_are_tried_again_on_a_fresh_connection(
         await connection.close()
 
     assert connection.connect_count == connects
+
+
+async def test_a_call_that_times_out_fails_alone_and_the_session_stays(stack: Stack) -> None:
+    """mcp-server keeps nothing per session, so a hung call is no reason to drop the session the
+    other calls are using."""
+    user = new_user()
+    env = {"DATABASE_URL": stack.database_url, "MCP_AUTH_TOKEN": INTERNAL_TOKEN}
+    with running_service("mcp_server", env) as mcp:
+        connection = McpConnection(f"{mcp.base_url}/mcp", token=INTERNAL_TOKEN, timeout_seconds=1)
+        try:
+            await connection.tools()
+            mcp.process.send_signal(signal.SIGSTOP)
+            try:
+                with pytest.raises(ToolsUnavailable) as hung:
+                    await connection.call("list_tasks", {"user_id": user.id})
+            finally:
+                mcp.process.send_signal(signal.SIGCONT)
+            after = await connection.call("list_tasks", {"user_id": user.id})
+        finally:
+            await connection.close()
+
+    assert hung.value.timed_out
+    assert not after.is_error
+    assert connection.connect_count == 1
