@@ -117,7 +117,7 @@ def image_files(context: Path, service: str) -> list[str]:
     foreign = tuple(
         [f"src/{pkg}/" for pkg in foreign_packages]
         + [f"requirements/{name}.txt" for name in others]
-        + [f"dockerfiles/{name}.Dockerfile" for name in others]
+        + [f"dockerfiles/{name}." for name in others]
     )
     kept = exclude_paths(str(context), patterns, dockerfile=f"dockerfiles/{service}.Dockerfile")
     return sorted(

@@ -35,14 +35,14 @@ class Stack:
             return common
         return {**common, "MCP_SERVER_URL": "http://mcp-server:8001/mcp", "AUTH_JWT_SECRET": self.jwt_secret}
 
-    def start(self, service: str) -> Container:
+    def start(self, service: str, **extra_env: str) -> Container:
         port = 8000 if service == "ai-todo" else 8001
         container = self.client.containers.run(
             self.images[service],
             name=service,
             hostname=service,
             network=self.network.name,
-            environment=self.env(service),
+            environment={**self.env(service), **extra_env},
             read_only=True,
             tmpfs={"/tmp": "size=16m"},  # noqa: S108 - the one writable path the images allow
             cap_drop=["ALL"],
@@ -81,8 +81,10 @@ class Stack:
         logs = self.containers[service].logs().decode(errors="replace")
         raise TimeoutError(f"{service} not ready after {timeout}s:\n{logs}")
 
-    def chat(self, user: str, message: str, conversation_id: int | None = None) -> httpx.Response:
-        token = mint_token(self.jwt_secret, user)
+    def chat(
+        self, user: str, message: str, conversation_id: int | None = None, token: str | None = None
+    ) -> httpx.Response:
+        token = token or mint_token(self.jwt_secret, user)
         return httpx.post(
             f"{self.url('ai-todo')}/api/{user}/chat",
             headers={"Authorization": f"Bearer {token}"},

@@ -4,9 +4,12 @@ from collections.abc import Iterator
 from importlib.metadata import version
 
 import docker
+import httpx
 import pytest
 
-from tests.images.stack import Stack
+from tests.ai_todo.chat_completions_stub import act_then_report, serving_chat_completions
+from tests.ai_todo.jwks_server import claims, serving_jwks, signing_key
+from tests.images.stack import HOST_ALIAS, Stack
 from tests.support.tcp_relay import tcp_relay
 
 
@@ -118,3 +121,40 @@ def test_images_declare_port_user_labels_and_an_exec_entrypoint(
     assert config["Entrypoint"][:2] == ["python3", "-m"]
     assert config["Labels"]["org.opencontainers.image.version"] == version("todoctl")
     assert config["Labels"]["org.opencontainers.image.source"].startswith("https://")
+
+
+def test_ai_todo_answers_through_a_real_model_and_better_auth_tokens(stack: Stack) -> None:
+    """The paths the offline conversation does not take: an OpenAI-compatible model over HTTP, and
+    tokens signed with each algorithm Better Auth uses, checked against its JWKS. Whatever the image
+    leaves out, these still run."""
+    keys = [signing_key(algorithm, f"key-{algorithm.lower()}") for algorithm in ("EdDSA", "RS256", "ES256")]
+    with (
+        serving_chat_completions(act_then_report("add_task", {"title": "Buy milk"})) as model,
+        serving_jwks(*keys) as jwks,
+        tcp_relay(stack.gateway, "127.0.0.1", _port(model.base_url)) as model_port,
+        tcp_relay(stack.gateway, "127.0.0.1", _port(jwks.url)) as jwks_port,
+    ):
+        stack.start("mcp-server")
+        stack.start(
+            "ai-todo",
+            OPENAI_API_KEY="sk-test",
+            OPENAI_BASE_URL=f"http://{HOST_ALIAS}:{model_port}/v1",
+            AUTH_JWKS_URL=f"http://{HOST_ALIAS}:{jwks_port}/api/auth/jwks",
+        )
+        stack.wait_ready("mcp-server")
+        stack.wait_ready("ai-todo")
+        answers = {
+            key.algorithm: stack.chat("bob", "Add milk", token=key.sign(claims("bob"))) for key in keys
+        }
+
+    for algorithm, answer in answers.items():
+        assert answer.status_code == 200, (algorithm, answer.text)
+        assert tool_names(answer.json()) == ["add_task"]
+        assert answer.json()["response"].startswith("Done:")
+    assert len(model.requests) == 2 * len(keys), "each turn asked the model twice: act, then report"
+
+
+def _port(url: str) -> int:
+    port = httpx.URL(url).port
+    assert port is not None
+    return port
