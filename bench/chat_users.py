@@ -71,16 +71,15 @@ async def open_loop(base_url: str, schedule: Schedule, record: Record) -> None:
         )
 
 
-def measure(stack: ChatStack, schedule: Schedule) -> Result:
-    result = Result()
+def measure(stack: ChatStack, schedule: Schedule, result: Result) -> None:
     before, client_before = cpu.snapshot(stack.pids), time.process_time()
     started = time.perf_counter()
     asyncio.run(open_loop(stack.ai_todo.base_url, schedule, result.record))
-    result.seconds = time.perf_counter() - started
+    result.seconds += time.perf_counter() - started
     after = cpu.snapshot(stack.pids)
-    result.client_cpu_seconds = time.process_time() - client_before
-    result.cpu_seconds = {name: after[name] - before[name] for name in before}
-    return result
+    result.client_cpu_seconds += time.process_time() - client_before
+    for name in before:
+        result.cpu_seconds[name] = result.cpu_seconds.get(name, 0.0) + after[name] - before[name]
 
 
 def main() -> None:
@@ -91,6 +90,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=90, help="how long each level runs")
     parser.add_argument("--think", type=float, nargs=2, default=[2.0, 6.0], metavar=("MIN", "MAX"))
     parser.add_argument("--seed", type=int, default=14, help="of the random schedule")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds over levels and stacks, so drifting load hits each alike",
+    )
     parser.add_argument("--against", metavar="REF", help="also run the src/ of this git revision")
     parser.add_argument("--workers", type=int, default=1, help="ai-todo worker processes of this checkout")
     args = parser.parse_args()
@@ -107,12 +112,16 @@ def main() -> None:
             )
             asyncio.run(closed_loop(stack.ai_todo.base_url, 1, WARM_UP_TURNS, Record()))
             stacks.append(stack)
-        results: dict[tuple[str, int], Result] = {}
-        for users in args.users:
-            schedule = Schedule(users, args.seconds, (args.think[0], args.think[1]), args.seed)
-            for stack in stacks:
-                results[stack.label, users] = measure(stack, schedule)
-                print(f"  done: {stack.label}, {users} users; {load_average()}", flush=True)
+        results = {(stack.label, users): Result() for stack in stacks for users in args.users}
+        for round_number in range(args.rounds):
+            for users in args.users:
+                # each round a new schedule, the same for every stack
+                schedule = Schedule(
+                    users, args.seconds, (args.think[0], args.think[1]), args.seed + round_number
+                )
+                for stack in stacks:
+                    measure(stack, schedule, results[stack.label, users])
+                    print(f"  done: {stack.label}, {users} users; {load_average()}", flush=True)
 
     think = f"{args.think[0]:g}-{args.think[1]:g} s"
     print(f"open loop, offline model: each user sends, reads the answer and thinks {think} before the next")
