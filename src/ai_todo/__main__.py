@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from ai_todo.app import create_app
 from ai_todo.settings import AiTodoSettings
 from todo_core.logs import configure_logging
+from todo_core.revisions import SchemaRefused
 from todo_core.serve import serve
 
 
@@ -22,7 +23,10 @@ def main() -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     app = create_app(settings)
     readiness = app.state.readiness
-    readiness.prepare()
+    try:
+        readiness.prepare()
+    except SchemaRefused as error:
+        sys.exit(f"ai-todo: {error}")
     serve(app, settings, readiness)
 
 
