@@ -19,6 +19,10 @@ from kubernetes.config.config_exception import ConfigException
 from todoctl.errors import ClusterUnreachable, TodoctlError
 
 T = TypeVar("T")
+# Seconds for one request a pod answers through the API server (its /readyz answers well within this).
+POD_PROXY_TIMEOUT = 10
+# What todoctl reads of such an answer at most: a small JSON document is expected, whatever a pod sends.
+POD_ANSWER_MAX_BYTES = 64 * 1024
 _UNREACHABLE_HINT = (
     "is the cluster running? check it with `todoctl doctor`, or pick another one with --context"
 )
@@ -155,6 +159,28 @@ class Kube:
                     if item.metadata.deletion_timestamp is None
                 ]
         return found
+
+    def pod_get(self, pod: str, port: int, path: str) -> tuple[int, str]:
+        """GET /<path> on a pod's port through the API server's pod proxy: no port-forward, no route to
+        the pod network needed. The status and body the pod answered; when the API server could not reach
+        the pod, its own (a Status document)."""
+        with api_errors(f"reach pod {pod}"):
+            try:
+                response = self.core.connect_get_namespaced_pod_proxy_with_path(
+                    f"{pod}:{port}",
+                    self.namespace,
+                    path,
+                    _preload_content=False,
+                    _request_timeout=POD_PROXY_TIMEOUT,
+                )
+            except ApiException as error:
+                if error.status in (401, 403):
+                    raise
+                return error.status, error.body or ""
+            try:
+                return response.status, response.read(POD_ANSWER_MAX_BYTES).decode(errors="replace")
+            finally:
+                response.release_conn()
 
     # writes
 

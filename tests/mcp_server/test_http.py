@@ -11,6 +11,7 @@ import pytest
 from tests.mcp_server.factories import payload
 from tests.mcp_server.http_client import mcp_over_http
 from tests.support.processes import ServiceProcess, free_port, running_service, start_service
+from todo_core.revisions import head
 
 TOKEN = "internal-token-for-tests"
 
@@ -38,7 +39,10 @@ async def test_official_client_manages_tasks_over_http(server: ServiceProcess) -
 
 def test_health_and_readiness_answer(server: ServiceProcess) -> None:
     assert httpx.get(f"{server.base_url}/healthz").json() == {"status": "ok"}
-    assert httpx.get(f"{server.base_url}/readyz").json() == {"status": "ready"}
+    assert httpx.get(f"{server.base_url}/readyz").json() == {
+        "status": "ready",
+        "schema": {"code": head(), "database": head(), "relation": "current"},
+    }
 
 
 async def test_every_tool_call_logs_one_line_with_its_duration(server: ServiceProcess) -> None:

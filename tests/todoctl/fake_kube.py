@@ -82,6 +82,8 @@ class FakeCluster:
         self.deleted: list[str] = []
         self.patched: list[tuple[str, dict[str, Any]]] = []
         self.on_delete: Callable[[str], None] | None = None
+        # pod name -> base URL of the real process answering for it through the pod proxy
+        self.pod_servers: dict[str, str] = {}
         self.unreachable = False
         self.server_version = "v1.34.0"
         self.core = _Core(self)
@@ -198,6 +200,27 @@ class _Core:
             self.cluster.on_delete(name)
         return deserialize(pod, "V1Pod")
 
+    def connect_get_namespaced_pod_proxy_with_path(
+        self, name: str, namespace: str, path: str, *, _preload_content: bool = True, **kwargs: Any
+    ) -> Any:
+        """The API server's pod proxy: forwards to the process serving the pod, returning the raw urllib3
+        response (`_preload_content=False`) and raising non-2xx answers as the client does; a pod nothing
+        serves gets the proxy's own 503 (k8s.io/apimachinery pkg/util/proxy/transport.go)."""
+        assert not _preload_content, "the client would JSON-decode the body into a Python repr"
+        pod, _, port = name.partition(":")
+        self.cluster.named("pods", pod)
+        server = self.cluster.pod_servers.get(pod)
+        refused = _proxy_unreachable(f"dial tcp 10.244.0.12:{port}: connect: connection refused")
+        if server is None:
+            raise refused
+        try:
+            response = urllib3.request("GET", f"{server}/{path}", preload_content=False, retries=False)
+        except urllib3.exceptions.HTTPError:
+            raise refused from None
+        if not 200 <= response.status <= 299:
+            raise ApiException.from_response(http_resp=response, body=response.data.decode(), data=None)
+        return response
+
 
 class _Apps:
     def __init__(self, cluster: FakeCluster) -> None:
@@ -258,6 +281,19 @@ def _refused() -> urllib3.exceptions.MaxRetryError:
         None, "Failed to establish a new connection: [Errno 111] Connection refused"
     )
     return urllib3.exceptions.MaxRetryError(None, "/api/v1/namespaces/default/pods", reason=reason)
+
+
+def _proxy_unreachable(cause: str) -> ApiException:
+    status = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": f"error trying to reach service: {cause}",
+        "reason": "ServiceUnavailable",
+        "code": 503,
+    }
+    return ApiException(status=503, reason="Service Unavailable", body=json.dumps(status))
 
 
 def secret(name: str, data: dict[str, str]) -> dict[str, Any]:

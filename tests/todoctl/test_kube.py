@@ -1,8 +1,12 @@
 """The Kubernetes boundary over API objects that answer with real API JSON."""
 
+import json
+
 import pytest
 from kubernetes.client.exceptions import ApiException
 
+from tests.support.processes import running_service
+from tests.system.services import mcp_server_env
 from tests.todoctl import factories
 from tests.todoctl.fake_kube import FakeCluster
 from todoctl.errors import ClusterUnreachable, TodoctlError
@@ -126,3 +130,39 @@ def test_pod_events_come_oldest_first(cluster):
 
 def test_an_empty_cluster_has_no_pods():
     assert FakeCluster().kube().pods(SELECTOR) == []
+
+
+def test_a_pods_answer_comes_through_the_pod_proxy_with_its_status(deployed, sqlite_url):
+    with running_service("mcp_server", mcp_server_env(sqlite_url)) as service:
+        deployed.pod_servers["ai-todo-5b85bc8649-a1b2c"] = service.base_url
+        kube = deployed.kube()
+
+        status, body = kube.pod_get("ai-todo-5b85bc8649-a1b2c", 8000, "readyz")
+        missing_status, _ = kube.pod_get("ai-todo-5b85bc8649-a1b2c", 8000, "no-such-page")
+
+    assert status == 200
+    assert json.loads(body)["status"] == "ready"
+    assert missing_status == 404
+
+
+def test_a_pod_the_api_server_cannot_reach_gives_the_proxys_own_answer(deployed):
+    status, body = deployed.kube().pod_get("ai-todo-5b85bc8649-d3e4f", 8000, "readyz")
+
+    assert status == 503
+    assert json.loads(body)["message"].startswith("error trying to reach service: dial tcp")
+
+
+def test_a_pod_that_is_gone_is_a_404_not_a_crash(deployed):
+    status, _ = deployed.kube().pod_get("ai-todo-gone", 8000, "readyz")
+
+    assert status == 404
+
+
+def test_the_api_refusing_the_pod_proxy_is_a_clear_error(deployed, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise ApiException(status=403, reason="Forbidden")
+
+    monkeypatch.setattr(deployed.core, "connect_get_namespaced_pod_proxy_with_path", forbidden)
+
+    with pytest.raises(TodoctlError, match=r"refused to let todoctl reach pod ai-todo-x \(403 Forbidden\)"):
+        deployed.kube().pod_get("ai-todo-x", 8000, "readyz")
