@@ -48,11 +48,8 @@ class Readiness:
         self._schema_ready = False
         self._lock = threading.Lock()
 
-    def check(self) -> str | None:
-        """None when ready, else the reason. Blocking: call from a worker thread."""
-        return self.verdict().problem
-
     def verdict(self) -> Verdict:
+        """Ready (no problem) or the reason not. Blocking: call from a worker thread."""
         if self.draining:
             return Verdict("shutting down")
         try:
@@ -78,7 +75,7 @@ class Readiness:
 
     def prepare(self) -> None:
         """At start-up, before the listener opens: migrate. A database that does not answer is waited for
-        by `check`; a schema this code must not touch raises SchemaRefused, which should end the process."""
+        by `verdict`; a schema this code must not touch raises SchemaRefused, which should end the process."""
         try:
             self._ensure_schema()
         except SQLAlchemyError as error:

@@ -2,7 +2,6 @@
 back. Each test runs on PostgreSQL (what clusters use) and SQLite (`todoctl dev`, batch mode)."""
 
 import multiprocessing
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +21,7 @@ from tests.todo_core.schemas import migrate, revision_of, rows_of, schema_of
 from todo_core.db import make_engine, session_scope
 from todo_core.models import Message
 from todo_core.revisions import BASELINE, head
-from todo_core.schema import MIGRATION_LOCK_TIMEOUT_MS, Upgrade, alembic_include_name, upgrade_schema
+from todo_core.schema import Upgrade, alembic_include_name, upgrade_schema
 
 PREVIOUS_COLUMNS = {
     "task": ["id", "user_id", "title", "description", "completed", "created_at", "updated_at"],
@@ -140,11 +139,9 @@ def test_a_migration_gives_up_instead_of_queueing_behind_a_long_transaction(post
     dsn = postgres_url.replace("postgresql+psycopg", "postgresql")
     with psycopg.connect(dsn) as reader:
         reader.execute("SELECT count(*) FROM message")  # an open transaction holding a lock on message
-        started = time.monotonic()
-        with pytest.raises(OperationalError, match="lock timeout"):
+        # the lock timeout, not the 10 s statement timeout every query has, ends the wait
+        with pytest.raises(OperationalError, match="canceling statement due to lock timeout"):
             upgrade_schema(engine)
-        waited = time.monotonic() - started
-    assert MIGRATION_LOCK_TIMEOUT_MS / 1000 <= waited < MIGRATION_LOCK_TIMEOUT_MS / 1000 + 5
     assert revision_of(engine) == BASELINE
 
     assert upgrade_schema(engine).after == head()

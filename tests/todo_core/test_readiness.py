@@ -12,8 +12,8 @@ FUTURE = "0099_future_change"
 
 def test_ready_when_the_database_answers_and_schema_is_created(database_url: str) -> None:
     readiness = Readiness(make_engine(database_url))
-    assert readiness.check() is None
-    assert readiness.check() is None
+    assert readiness.verdict().problem is None
+    assert readiness.verdict().problem is None
 
 
 def test_the_ready_answer_carries_both_schema_revisions(database_url: str) -> None:
@@ -28,33 +28,33 @@ def test_the_ready_answer_carries_both_schema_revisions(database_url: str) -> No
 
 def test_unready_with_the_reason_when_the_database_is_down() -> None:
     readiness = Readiness(make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere"))
-    assert readiness.check() == "database unavailable"
+    assert readiness.verdict().problem == "database unavailable"
     assert readiness.verdict().body() == {"status": "unready", "reason": "database unavailable"}
 
 
 def test_preparing_against_a_database_that_is_down_leaves_it_to_the_checks() -> None:
     readiness = Readiness(make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere"))
     readiness.prepare()
-    assert readiness.check() == "database unavailable"
+    assert readiness.verdict().problem == "database unavailable"
 
 
 def test_unready_while_draining_even_with_a_healthy_database(sqlite_url: str) -> None:
     readiness = Readiness(make_engine(sqlite_url))
     readiness.draining = True
-    assert readiness.check() == "shutting down"
+    assert readiness.verdict().problem == "shutting down"
 
 
 def test_a_database_that_lost_its_tables_is_unready_once_then_gets_them_back(database_url: str) -> None:
     engine = make_engine(database_url)
     readiness = Readiness(engine)
-    assert readiness.check() is None
+    assert readiness.verdict().problem is None
     # what a restarted development database with no volume looks like: nothing at all
     everything = MetaData()
     everything.reflect(engine)
     everything.drop_all(engine)
 
-    assert readiness.check() == "database unavailable"
-    assert readiness.check() is None
+    assert readiness.verdict().problem == "database unavailable"
+    assert readiness.verdict().problem is None
     assert revision_of(engine) == head()
 
 
@@ -63,13 +63,13 @@ def test_a_database_taken_back_to_an_older_revision_is_unready_once_then_migrate
 ) -> None:
     engine = make_engine(database_url)
     readiness = Readiness(engine)
-    assert readiness.check() is None
+    assert readiness.verdict().problem is None
     migrate(engine, "downgrade", BASELINE)
 
     verdict = readiness.verdict()
     assert verdict.problem == f"database schema {BASELINE} is behind this code's {head()}"
     assert verdict.body()["schema"]["relation"] == "behind"
-    assert readiness.check() is None
+    assert readiness.verdict().problem is None
     assert revision_of(engine) == head()
 
 
@@ -78,7 +78,7 @@ def test_a_schema_this_code_cannot_serve_ends_the_start_and_keeps_a_running_proc
 ) -> None:
     engine = make_engine(database_url)
     running = Readiness(engine)
-    assert running.check() is None
+    assert running.verdict().problem is None
     set_revision(engine, FUTURE, oldest_code="0098_contract_step")
 
     with pytest.raises(SchemaTooNew, match=f"revision {FUTURE}, newer than this code"):
