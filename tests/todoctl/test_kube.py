@@ -1,10 +1,13 @@
 """The Kubernetes boundary over API objects that answer with real API JSON."""
 
 import json
+from urllib.parse import unquote
 
 import pytest
+from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
+from tests.support.json_http import serving_json
 from tests.support.processes import running_service
 from tests.system.services import mcp_server_env
 from tests.todoctl import factories
@@ -166,3 +169,36 @@ def test_the_api_refusing_the_pod_proxy_is_a_clear_error(deployed, monkeypatch):
 
     with pytest.raises(TodoctlError, match=r"refused to let todoctl reach pod ai-todo-x \(403 Forbidden\)"):
         deployed.kube().pod_get("ai-todo-x", 8000, "readyz")
+
+
+def test_the_real_client_reaches_the_pod_proxy_and_keeps_the_pods_status(tmp_path):
+    """Over HTTP, against a stand-in API server: the path the client builds, a raw body (not the
+    client's JSON decoding, which turns it into a Python repr), and a 503 handed back, not raised."""
+    asked = []
+    answers = {
+        "/api/v1/namespaces/default/pods/ai-todo-a:8000/proxy/readyz": (200, {"status": "ready"}),
+        "/api/v1/namespaces/default/pods/ai-todo-b:8000/proxy/readyz": (503, {"status": "unready"}),
+    }
+
+    def respond(request):
+        path = unquote(request.path)  # the client sends pod:port as pod%3Aport; the API server decodes it
+        asked.append(path)
+        return answers.get(path, (404, {"kind": "Status", "code": 404}))
+
+    with serving_json(respond) as server:
+        kubeconfig = tmp_path / "config"
+        kubeconfig.write_text(
+            "apiVersion: v1\nkind: Config\n"
+            f"clusters: [{{name: stand-in, cluster: {{server: '{server}'}}}}]\n"
+            "users: [{name: u, user: {token: t}}]\n"
+            "contexts: [{name: stand-in, context: {cluster: stand-in, user: u}}]\n"
+        )
+        api = config.new_client_from_config(config_file=str(kubeconfig), context="stand-in")
+        kube = Kube(namespace="default", core=client.CoreV1Api(api), apps=None)
+
+        ready = kube.pod_get("ai-todo-a", 8000, "readyz")
+        unready = kube.pod_get("ai-todo-b", 8000, "readyz")
+
+    assert asked == list(answers)
+    assert (ready[0], json.loads(ready[1])) == (200, {"status": "ready"})
+    assert (unready[0], json.loads(unready[1])) == (503, {"status": "unready"})
