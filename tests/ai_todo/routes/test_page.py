@@ -5,14 +5,13 @@ the thinking state and the errors in words."""
 import base64
 import hashlib
 import re
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from ai_todo.tokens import mint_token
-from tests.ai_todo.routes.conftest import Watch, send, sign_in, wait_at_newest
+from tests.ai_todo.routes.conftest import Watch, open_page, send, sign_in, wait_at_newest
 from tests.ai_todo.stack import JWT_SECRET, new_user, process_env
 from tests.support.processes import ServiceProcess, free_port, running_service
 
@@ -208,13 +207,20 @@ def test_a_session_that_expires_while_open_says_so_on_the_next_message(
 ) -> None:
     watch.expect_status(401)
     user = new_user()
+    sign_in(page, service, user)
     expired = mint_token(JWT_SECRET, user.id, ttl_seconds=-3600)
-    # the page's clock still sees the token as valid; the server's does not
-    page.clock.set_fixed_time(datetime.now(UTC) - timedelta(hours=2))
-    page.goto(f"{service.base_url}/#token={expired}")
+    # the message reaches the real server with the token as it is once its time is up
+    page.route(
+        "**/chat",
+        lambda route: route.continue_(
+            headers={**route.request.headers, "authorization": f"Bearer {expired}"}
+        ),
+    )
+
+    page.fill("#message", "Add a task to buy milk")
+    page.keyboard.press("Enter")
 
     page.wait_for_selector("#signin:not([hidden])")
-
     _expired_words(page)
 
 
@@ -278,3 +284,25 @@ def test_an_unreachable_task_server_is_explained_in_the_chat_and_the_panel(
             "I can't reach your task list right now. Please try again in a moment."
         )
         expect(page.locator("#send")).to_be_enabled()
+
+
+@pytest.mark.browser
+def test_the_watch_catches_csp_violations_and_console_errors(
+    browser: Browser, service: ServiceProcess
+) -> None:
+    watch = Watch()
+    pages = open_page(browser, watch)
+    page = next(pages)
+    page.goto(f"{service.base_url}/")
+
+    # what an injected inline script would do: the page's policy must refuse it, and the watch see it
+    page.evaluate("""() => {
+      const script = document.createElement("script");
+      script.textContent = "document.title = 'injected'";
+      document.body.append(script);
+    }""")
+
+    expect(page).to_have_title("Todo assistant")
+    assert any(problem.startswith("console error: CSP violation: script-src") for problem in watch.problems)
+    watch.problems.clear()
+    next(pages, None)

@@ -217,3 +217,15 @@ async def test_mcp_servers_storage_down_is_a_503_not_an_empty_list(stack: Stack,
     assert before.status_code == 200
     assert during.status_code == 503
     assert during.json() == {"detail": ToolsUnavailable.public_message}
+
+
+async def test_the_openapi_schema_documents_the_read_and_its_errors(client: httpx.AsyncClient) -> None:
+    operation = (await client.get("/openapi.json")).json()["paths"]["/api/{user_id}/tasks"]["get"]
+
+    assert set(operation["responses"]) == {"200", "401", "403", "422", "503"}
+    listed = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert listed["items"] == {"$ref": "#/components/schemas/TaskPublic"}
+    [status] = [parameter for parameter in operation["parameters"] if parameter["name"] == "status"]
+    assert status["schema"]["enum"] == ["all", "pending", "completed"]
+    assert status["schema"]["default"] == "all"
+    assert operation["security"] == [{"HTTPBearer": []}]
