@@ -190,7 +190,9 @@ def _expired_words(page: Page) -> None:
 
 
 @pytest.mark.browser
-def test_an_expired_link_says_so_and_how_to_get_a_new_one(service: ServiceProcess, page: Page) -> None:
+def test_an_expired_link_says_so_and_a_new_link_in_the_same_tab_signs_in(
+    service: ServiceProcess, page: Page
+) -> None:
     user = new_user()
     expired = mint_token(JWT_SECRET, user.id, ttl_seconds=-3600)
 
@@ -199,6 +201,11 @@ def test_an_expired_link_says_so_and_how_to_get_a_new_one(service: ServiceProces
     page.wait_for_selector("#signin:not([hidden])")
     _expired_words(page)
     assert not page.is_visible("#chat")
+
+    page.goto(f"{service.base_url}/#token={user.token}")
+    page.wait_for_selector("#workspace:not([hidden])")
+    assert page.url == f"{service.base_url}/"
+    assert "todo assistant" in send(page, "hello")
 
 
 @pytest.mark.browser
@@ -259,6 +266,7 @@ def test_too_many_requests_says_how_long_to_wait_and_keeps_the_message(
 
     expect(page.locator(".notice")).to_contain_text("Wait 7 seconds, then try again")
     assert page.input_value("#message") == "Add a task to buy milk"
+    expect(page.locator(".msg.user")).to_have_class(re.compile(r"\bunsent\b"))
     expect(page.locator("#send")).to_be_enabled()
 
 
