@@ -11,7 +11,7 @@ from agents.run_config import ToolExecutionConfig
 from ai_todo.agent.connection import McpConnection
 from ai_todo.agent.failures import classify
 from ai_todo.agent.models import build_model
-from ai_todo.agent.user_tools import ToolCallRecord, UserTools, public_result
+from ai_todo.agent.user_tools import USER_ID, ToolCallRecord, UserTools, public_result
 from ai_todo.conversations import HistoryMessage
 from ai_todo.errors import ToolsUnavailable, TurnTimedOut
 from ai_todo.settings import AiTodoSettings
@@ -89,9 +89,9 @@ class Assistant:
         return Reply(text=text, tool_calls=tools.calls)
 
     async def list_tasks(self, *, user_id: str, arguments: dict[str, Any]) -> Any:
-        """`list_tasks` for the page, through the same user-scoped tools and shared connection as a
-        chat turn: the user id comes from the verified token, never from `arguments`."""
-        result = await UserTools(self.connection, user_id).call_tool("list_tasks", arguments)
+        """`list_tasks` for the page, over the connection chat turns use; the user id is the verified
+        one, whatever `arguments` hold."""
+        result = await self.connection.call("list_tasks", {**arguments, USER_ID: user_id})
         value = public_result(result)
         if result.is_error:
             # mcp-server answered but could not list (its storage is down): nothing the caller can fix
