@@ -145,10 +145,12 @@ def test_forward_answers_again_on_the_same_url_after_its_pod_is_deleted(journey:
             page = browser.new_context().new_page()
             page.set_default_timeout(30_000)
             page.goto(url)
+            page.wait_for_selector("#workspace:not([hidden])")
             page.fill("#message", "Show me all my tasks")
             page.keyboard.press("Enter")
-            page.wait_for_selector(".msg.assistant:not(.pending)")
+            page.wait_for_selector(".msg.assistant:not(.thinking)")
             assert "Water the plants" in page.inner_text("#log")
+            assert "Water the plants" in page.inner_text("#pending-tasks")
 
         for pod in journey.todoctl.pods("ai-todo"):
             journey.todoctl.kubectl("delete", "pod", pod["metadata"]["name"], "--wait=false")
