@@ -41,11 +41,12 @@ def diagnose_environment(session: Session) -> list[Check]:
         checks.append(_minikube_resources(session))
     api = _check("api server", lambda: f"Kubernetes {session.kube.server_version()} answers")
     checks.append(api)
-    if session.registry is not None:
-        answers = _check("registry", lambda: _registry(session))
+    target = session.registry
+    if target is not None:
+        answers = _check("registry", lambda: registry.ping(target, session.docker.info()))
         checks.append(answers)
         if answers.ok and api.ok:
-            checks.append(_registry_pull(session))
+            checks.append(_registry_pull(session, target))
     return checks
 
 
@@ -85,15 +86,8 @@ def _helm(session: Session) -> str:
     return str(version)
 
 
-def _registry(session: Session) -> str:
-    assert session.registry is not None
-    return registry.ping(session.registry, session.docker.info())
-
-
-def _registry_pull(session: Session) -> Check:
+def _registry_pull(session: Session, target: registry.Registry) -> Check:
     """A node pulls and runs the newest image pushed there; before any push there is nothing to try."""
-    target = session.registry
-    assert target is not None
     try:
         image = next(iter(state.deployable_images(target, ["ai-todo"]).values()), None)
     except TodoctlError:
