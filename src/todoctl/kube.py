@@ -19,8 +19,8 @@ from kubernetes.config.config_exception import ConfigException
 from todoctl.errors import ClusterUnreachable, TodoctlError
 
 T = TypeVar("T")
-# Seconds for one request a pod answers through the API server (its /readyz answers well within this).
-POD_PROXY_TIMEOUT = 10
+# Seconds for one request a pod answers through the API server: its /readyz answers within its probe's 2 s.
+POD_PROXY_TIMEOUT = 5
 # What todoctl reads of such an answer at most: a small JSON document is expected, whatever a pod sends.
 POD_ANSWER_MAX_BYTES = 64 * 1024
 _UNREACHABLE_HINT = (
@@ -65,13 +65,16 @@ class Kube:
         discovery: Any = None,
         version: Any = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.namespace = namespace
         self.core = core
         self.apps = apps
         self.discovery = discovery
         self.version_api = version
+        # how waits in and above this module tell and pass time; tests pass a fake clock
         self.clock = clock
+        self.sleep = sleep
 
     @classmethod
     def connect(cls, *, context: str | None, namespace: str) -> "Kube":
@@ -183,6 +186,10 @@ class Kube:
                 response.release_conn()
 
     # writes
+
+    def create_pod(self, manifest: dict[str, Any]) -> None:
+        with api_errors(f"create pod {manifest['metadata']['name']}"):
+            self.core.create_namespaced_pod(self.namespace, manifest)
 
     def delete_pods(self, names: Sequence[str]) -> None:
         with api_errors("delete pods"):
