@@ -26,6 +26,10 @@ def run_stack(release, runner, cluster):
 
 def test_validate_stateless_passes_when_every_pod_keeps_nothing(invoke, runner, cluster, release):
     run_stack(release, runner, cluster)
+    # a pod of an earlier rollout still shutting down: already on its way out, nothing to disrupt
+    leaving = factories.pod("ai-todo", "ai-todo-4a3b2c1d0e-old00", ready=False)
+    leaving["metadata"]["deletionTimestamp"] = "2026-11-28T09:59:00Z"
+    cluster.add("pods", leaving)
 
     result = invoke("--json", "validate-stateless", "--threshold", "60")
 
@@ -40,6 +44,7 @@ def test_validate_stateless_passes_when_every_pod_keeps_nothing(invoke, runner, 
     )
     assert report["tasks"] == 2
     assert cluster.deleted[:2] == ["ai-todo-5b85bc8649-a1b2c", "mcp-server-5b85bc8649-a1b2c"]
+    assert "ai-todo-4a3b2c1d0e-old00" not in cluster.deleted
     # the forward to the deleted ai-todo pod dropped and was re-established
     assert len(runner.spawned) >= 2
 
