@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 
 from todoctl import providers
 from todoctl.errors import TodoctlError
-from todoctl.helm import Helm
+from todoctl.helm import Helm, check_supported
 from todoctl.session import Session
 from todoctl.versions import kubectl_client_version
 
@@ -68,15 +68,9 @@ def _kubectl(session: Session) -> str:
 
 def _helm(session: Session) -> str:
     # no kube context here: the version of helm needs none, and the context is checked on its own
-    helm = Helm(session.runner, namespace=session.settings.namespace)
-    version = helm.version
-    if version.major not in (3, 4):
-        raise TodoctlError(
-            f"helm {version} is not supported",
-            hint="install Helm 3 or 4: https://helm.sh/docs/intro/install/",
-        )
-    flag = helm.rollback_on_failure_flag
-    return f"{version} (rollback on failure: {flag})"
+    helm = Helm(session.runner, namespace=session.settings.namespace, executable=session.settings.helm)
+    check_supported(helm.version, session.settings.helm)
+    return f"{helm.version} (rollback on failure: {helm.rollback_on_failure_flag})"
 
 
 def _running(session: Session) -> str:

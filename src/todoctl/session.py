@@ -81,6 +81,7 @@ class Session:
             namespace=self.settings.namespace,
             context=self.context,
             timeout_seconds=self.settings.timeout,
+            executable=self.settings.helm,
         )
 
     @cached_property

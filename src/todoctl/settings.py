@@ -13,7 +13,7 @@ from todoctl.errors import ConfigError
 from todoctl.providers import KINDS
 
 PROJECT_FILE = "todoctl.toml"
-_KEYS = {"context": str, "namespace": str, "release": str, "provider": str, "timeout": int}
+_KEYS = {"context": str, "namespace": str, "release": str, "provider": str, "timeout": int, "helm": str}
 _KIND_NAMES = {str: "a string", int: "a whole number of seconds"}
 # Helm's rule for release names; namespaces are DNS labels.
 _RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -26,6 +26,7 @@ class Settings:
     release: str = DEFAULT_RELEASE
     provider: str | None = None
     timeout: int = 300
+    helm: str = "helm"  # the binary: a name looked up on PATH, or a path
     json: bool = False
     verbose: bool = False
     project_file: Path | None = None

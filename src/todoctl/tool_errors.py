@@ -35,15 +35,21 @@ _KUBECTL_REFUSED = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _RESTORED = re.compile(r"has been rolled back|has been uninstalled due to", re.IGNORECASE)
+_VERSION_SUFFIX = re.compile(r"[-_.]?v?\d+(\.\d+)*$")
 _WAIT_GAVE_UP = re.compile(r"timed out waiting for the condition|context deadline exceeded", re.IGNORECASE)
 
 
+def tool_name(program: str) -> str:
+    """Which tool a program is, whatever it is called: `/opt/bin/helm3` and `helm-v3.22.0` are helm."""
+    return _VERSION_SUFFIX.sub("", PurePath(program).name)
+
+
 def install_hint(program: str) -> str:
-    return INSTALL_HINTS.get(PurePath(program).name, f"install {program} and make sure it is on PATH")
+    return INSTALL_HINTS.get(tool_name(program), f"install {program} and make sure it is on PATH")
 
 
 def classify(argv: Sequence[str], returncode: int, stdout: str, stderr: str) -> CommandFailed:
-    tool = PurePath(argv[0]).name if argv else "?"
+    tool = tool_name(argv[0]) if argv else "?"
     text = f"{stdout}\n{stderr}"
     found = {
         "helm": _helm,

@@ -1,15 +1,21 @@
 """The tools' answers for common situations, each from a real output in fixtures/."""
 
 from tests.todoctl import factories, fixture_files
+from tests.todoctl.fake_helm import FakeHelmCli
 from tests.todoctl.fake_runner import FakeRunner
+from todoctl.versions import helm_version
 
 KUBECTL_VERSION = ("kubectl", "version", "--client", "-o", "json")
 
 
-def helm(runner: FakeRunner, major: int = 3) -> None:
-    """A working helm of that major version; installs and upgrades succeed."""
+def helm(runner: FakeRunner, major: int = 3, version: str | None = None) -> None:
+    """A working helm of that major version (or exact `version`, e.g. "v3.6.3"), as strict about
+    its flags as the real one; installs and upgrades succeed."""
     golden = "helm/v3-version-template.txt" if major == 3 else "helm/v4-version-template.txt"
-    runner.on("helm", "version", stdout=fixture_files.text(golden))
+    # `--template '{{ .Version }}'` prints just the version, without a newline (the golden's note)
+    printed = version or fixture_files.text(golden).removeprefix("Version: ")
+    runner.checks["helm"] = FakeHelmCli(helm_version(printed)).check
+    runner.on("helm", "version", stdout=printed)
     runner.on("helm", "upgrade", stdout=factories.helm_release_json(revision=2))
     runner.on("helm", "status", stdout=factories.helm_release_json(revision=2))
     runner.on("helm", "history", stdout=fixture_files.text("helm/history.json"))

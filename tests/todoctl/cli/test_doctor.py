@@ -108,3 +108,15 @@ def test_doctor_without_a_kube_context_still_checks_the_tools(invoke, runner, bo
     assert "✓ helm: v3.21.0" in result.stdout
     assert "✗ context: there is no current kube context" in result.stdout
     assert runner.argvs("helm", "version") == [("helm", "version", "--template", "{{ .Version }}")]
+
+
+def test_doctor_names_the_helm_version_found_and_the_one_needed(invoke, runner):
+    scripted.helm(runner, version="v3.6.3")
+    scripted.kubectl(runner)
+    scripted.minikube_running(runner)
+
+    result = invoke("doctor")
+
+    assert result.exit_code == 1
+    assert "helm: helm is Helm v3.6.3; todoctl needs Helm v3.7.0 or newer" in result.stdout
+    assert "helm uninstall --wait" in result.stdout
