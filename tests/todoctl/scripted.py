@@ -1,5 +1,8 @@
 """The tools' answers for common situations, each from a real output in fixtures/."""
 
+import json
+from collections.abc import Mapping
+
 from tests.todoctl import factories, fixture_files
 from tests.todoctl.fake_helm import FakeHelmCli
 from tests.todoctl.fake_runner import FakeRunner
@@ -49,3 +52,29 @@ def minikube_stopped(runner: FakeRunner) -> None:
     minikube_running(runner)
     # minikube status exits 7 when the cluster is down (its status_test.go)
     runner.on("minikube", "status", stdout=fixture_files.text("minikube/status-stopped.txt"), returncode=7)
+
+
+MINIKUBE_IMAGE_LISTS = {
+    "docker": "minikube/image-ls-json-docker.json",
+    "containerd": "minikube/image-ls-json-containerd.json",
+    "crio": "minikube/image-ls-json-crio.json",
+}
+
+
+def minikube_image_list(runtime: str, images: Mapping[str, str]) -> str:
+    """`minikube image ls --format json` of a minikube on that container runtime: the fixture's
+    entries plus one per image (repository:tag -> config digest), its id written as that runtime
+    writes ids (the Docker runtime without `sha256:`, crictl with it for containerd, bare for CRI-O)."""
+    entries = json.loads(fixture_files.text(MINIKUBE_IMAGE_LISTS[runtime]))
+    template = entries[0]
+    prefix = "sha256:" if template["id"].startswith("sha256:") else ""
+    for image, config_digest in images.items():
+        entries.append(
+            {
+                **template,
+                "id": prefix + config_digest.removeprefix("sha256:"),
+                "repoDigests": [],
+                "repoTags": [f"docker.io/{image}"],
+            }
+        )
+    return json.dumps(entries, separators=(",", ":")) + "\n"
