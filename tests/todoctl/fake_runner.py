@@ -108,7 +108,9 @@ class FakeRunner(Runner):
                 )
         raise AssertionError(f"the test scripted no answer for {argv}")
 
-    def _start(self, argv: list[str], *, env: Mapping[str, str] | None, log_path: Path | None) -> FakeProcess:  # type: ignore[override]
+    def _start(  # type: ignore[override]
+        self, argv: list[str], *, env: Mapping[str, str] | None, log_path: Path | None, umask: int | None
+    ) -> FakeProcess:
         self.spawned.append(tuple(argv))
         if argv[0] not in self.installed:
             raise missing_tool(argv[0])
