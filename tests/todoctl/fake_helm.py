@@ -75,16 +75,22 @@ _COMMANDS4 = {
         pending reverse/r selector/l= short/q superseded time-format= uninstalled uninstalling
     """,
 }
-# cobra's MarkDeprecated messages
+# (command, flag) -> cobra's MarkDeprecated message
 _DEPRECATED3 = {
-    "recreate-pods": "functionality will no longer be updated. Consult the documentation for other "
-    "methods to recreate pods"
+    ("upgrade", "recreate-pods"): "functionality will no longer be updated. Consult the documentation for "
+    "other methods to recreate pods"
 }
-_DEPRECATED4 = {"atomic": "use --rollback-on-failure instead", "force": "use --force-replace instead"}
+_DEPRECATED4 = {
+    ("upgrade", "atomic"): "use --rollback-on-failure instead",
+    ("upgrade", "force"): "use --force-replace instead",
+    ("rollback", "force"): "use --force-replace instead",
+}
 # (command, flag) -> the release that added it, for the flags todoctl needs that Helm 3 gained late
 _ADDED = {("uninstall", "wait"): Version(3, 7, 0)}
 # Helm 4's --wait strategies (pkg/cmd/flags.go waitValue.Set); "true"/"false" are accepted with a warning
 _WAIT_STRATEGIES = {"watcher", "hookOnly", "legacy", "true", "false"}
+# what Go's strconv.ParseBool takes, for `--flag=value` of a boolean flag
+_BOOLEANS = {"1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"}
 
 
 @dataclass(frozen=True)
@@ -132,14 +138,23 @@ class FakeHelmCli:
         warnings = []
         try:
             for flag, value in _parse(argv[1:], known):
+                if flag.value == "none" and value is not None and value not in _BOOLEANS:
+                    raise _Refusal(
+                        f'invalid argument "{value}" for "--{flag.name}" flag: '
+                        f'strconv.ParseBool: parsing "{value}": invalid syntax'
+                    )
                 if (
                     flag.name == "wait"
                     and flag.value == "optional"
                     and value not in (None, *_WAIT_STRATEGIES)
                 ):
-                    raise _Refusal(f'invalid argument "{value}" for "--wait" flag: invalid wait strategy')
-                if flag.name in self.deprecated:
-                    warnings.append(f"Flag --{flag.name} has been deprecated, {self.deprecated[flag.name]}\n")
+                    raise _Refusal(
+                        f'invalid argument "{value}" for "--wait" flag: invalid wait input "{value}". '
+                        "Valid inputs are watcher, hookOnly, and legacy"
+                    )
+                if (command, flag.name) in self.deprecated:
+                    reason = self.deprecated[command, flag.name]
+                    warnings.append(f"Flag --{flag.name} has been deprecated, {reason}\n")
         except _Refusal as refusal:
             return _refused(str(refusal))
         return Answer(stderr="".join(warnings))
