@@ -271,8 +271,9 @@ def node_ready() -> bool:
     return answer.stdout.strip() == "True"
 
 
-def start_dns() -> None:
-    manifest = (HERE / "coredns.yaml").read_text()
+def start_addons() -> None:
+    """The kubelet API's RBAC binding, then CoreDNS, until it is ready."""
+    manifest = (HERE / "rbac.yaml").read_text() + "---\n" + (HERE / "coredns.yaml").read_text()
     manifest = manifest.replace("__COREDNS_VERSION__", COREDNS).replace("__DNS_IP__", DNS_IP)
     subprocess.run(
         [str(BIN / "kubectl"), f"--kubeconfig={KUBECONFIG}", "apply", "-f", "-"],
@@ -314,7 +315,7 @@ def start() -> None:
             spawn(name, daemon_argv(name))
         wait_for("the node", node_ready)
         wait_for("the registry", lambda: http_ok(f"http://{REGISTRY}/v2/"))
-        start_dns()
+        start_addons()
     except BaseException:
         log(f"start failed; the logs are in {LOGS}")
         raise

@@ -22,6 +22,7 @@ from ai_todo.errors import ChatError, StorageUnavailable
 from ai_todo.schemas import ChatResponse, ToolCallPublic
 from ai_todo.settings import AiTodoSettings
 from todo_core.db import session_scope
+from todo_core.models import TaskPublic
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -97,6 +98,21 @@ class ChatService:
                 for call in reply.tool_calls
             ],
         )
+
+    async def list_tasks(self, *, user_id: str, status: str) -> list[TaskPublic]:
+        """The user's tasks as mcp-server's `list_tasks` gives them, for the page's task panel."""
+        started = time.perf_counter()
+        try:
+            assistant = await self.assistant()
+            listed = await assistant.list_tasks(user_id=user_id, arguments={"status": status})
+        except ChatError as error:
+            log.info(
+                "task_list outcome=%s duration_ms=%.1f detail=%r", error.outcome, _ms(started), str(error)
+            )
+            raise
+        tasks = [TaskPublic.model_validate(task) for task in listed]
+        log.info("task_list outcome=ok tasks=%d duration_ms=%.1f", len(tasks), _ms(started))
+        return tasks
 
     async def _load_assistant(self) -> "Assistant":
         started = time.perf_counter()

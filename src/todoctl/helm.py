@@ -26,7 +26,8 @@ T = TypeVar("T")
 MINIMUM_HELM = Version(3, 7, 0)
 SUPPORTED_MAJORS = (3, 4)
 
-# `helm upgrade --wait` with rollback can wait twice (the upgrade, then the rollback).
+# What helm may take beyond its own --timeout (a rollback or uninstall with --wait) before the process
+# is stopped: rendering, talking to the API server, writing the release record.
 _RUNNER_MARGIN_SECONDS = 60
 
 
@@ -39,7 +40,7 @@ class RoutedCommand(Command):
         )
         self.executable = executable
         self._runner = runner
-        self._process_timeout = 2 * timeout_seconds + _RUNNER_MARGIN_SECONDS
+        self._process_timeout = timeout_seconds + _RUNNER_MARGIN_SECONDS
 
     def argv(self, command: Sequence[Any]) -> list[str]:
         argv = [self._executable, *(str(part) for part in command)]
@@ -50,12 +51,16 @@ class RoutedCommand(Command):
     async def run(self, command: list[Any], input: bytes | None = None) -> bytes:
         # Blocking on purpose: helm is the only thing running, and a Ctrl-C then interrupts the
         # wait and stops helm instead of leaving it behind in a worker thread.
-        completed = self._runner.run(self.argv(command), timeout=self._process_timeout, input=input)
+        completed = self._runner.run(
+            self.argv(command), timeout=self._process_timeout, input=input, tool="helm"
+        )
         return completed.stdout.encode()
 
     def client_version(self) -> semver.Version:
         found = helm_version(
-            self._runner.run([self._executable, "version", "--template", "{{ .Version }}"]).stdout
+            self._runner.run(
+                [self._executable, "version", "--template", "{{ .Version }}"], tool="helm"
+            ).stdout
         )
         return semver.Version(found.major, found.minor, found.patch)
 
@@ -109,31 +114,12 @@ class Helm:
         check_supported(self.version, self.command.executable)
         return self.command
 
-    @property
-    def rollback_on_failure_flag(self) -> str:
-        """Helm 4 deprecated `--atomic` in favour of `--rollback-on-failure`; Helm 3 knows only `--atomic`."""
-        return "--atomic" if self.version.major < 4 else "--rollback-on-failure"
-
-    def upgrade_install(
-        self,
-        release: str,
-        chart: Path,
-        values: dict[str, Any],
-        *,
-        wait: bool = True,
-        rollback_on_failure: bool = True,
-    ) -> dict[str, Any]:
-        """`helm upgrade --install`; returns the release as `helm status -o json` shows it."""
+    def upgrade_install(self, release: str, chart: Path, values: dict[str, Any]) -> dict[str, Any]:
+        """`helm upgrade --install` without waiting (todoctl waits itself, see rollout.py); returns the
+        release as `helm status -o json` shows it."""
         return self._sync(
             self.supported.install_or_upgrade(
-                release,
-                chart,
-                values,
-                atomic=rollback_on_failure,
-                atomic_arg=self.rollback_on_failure_flag,
-                create_namespace=True,
-                namespace=self.namespace,
-                wait=wait,
+                release, chart, values, create_namespace=True, namespace=self.namespace
             )
         )
 
@@ -159,7 +145,7 @@ class Helm:
         argv = self.supported.argv(
             ["lint", "--strict", str(chart), "--namespace", self.namespace, "--values", "-"]
         )
-        completed = self.runner.run(argv, check=False, input=json.dumps(values or {}).encode())
+        completed = self.runner.run(argv, check=False, input=json.dumps(values or {}).encode(), tool="helm")
         return LintReport(passed=completed.returncode == 0, findings=parse_lint_output(completed.output))
 
     @staticmethod

@@ -67,13 +67,17 @@ class Kube:
         version: Any = None,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.namespace = namespace
         self.core = core
         self.apps = apps
         self.discovery = discovery
         self.version_api = version
+        # how waits in and above this module tell and pass time; tests pass a fake clock
         self.clock = clock
+        self.sleep = sleep
+        # the wall clock, for restartedAt stamps
         self.now = now
 
     @classmethod
@@ -194,6 +198,12 @@ class Kube:
         return found
 
     # writes
+
+    def create_pod(self, manifest: dict[str, Any]) -> None:
+        with api_errors(f"create pod {manifest['metadata']['name']}"):
+            self.core.create_namespaced_pod(
+                self.namespace, manifest, _request_timeout=REQUEST_TIMEOUT_SECONDS
+            )
 
     def delete_pods(self, names: Sequence[str]) -> None:
         with api_errors("delete pods"):

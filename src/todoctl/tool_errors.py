@@ -36,7 +36,6 @@ _KUBECTL_REFUSED = re.compile(
 )
 _RESTORED = re.compile(r"has been rolled back|has been uninstalled due to", re.IGNORECASE)
 _COLOURS = re.compile(r"\x1b\[[0-9;]*m")
-_VERSION_SUFFIX = re.compile(r"[-_.]?v?\d+(\.\d+)*$")
 _WAIT_GAVE_UP = re.compile(r"timed out waiting for the condition|context deadline exceeded", re.IGNORECASE)
 
 
@@ -45,17 +44,15 @@ def strip_colours(text: str) -> str:
     return _COLOURS.sub("", text)
 
 
-def tool_name(program: str) -> str:
-    """Which tool a program is, whatever it is called: `/opt/bin/helm3` and `helm-v3.22.0` are helm."""
-    return _VERSION_SUFFIX.sub("", PurePath(program).name)
-
-
 def install_hint(program: str) -> str:
-    return INSTALL_HINTS.get(tool_name(program), f"install {program} and make sure it is on PATH")
+    return INSTALL_HINTS.get(PurePath(program).name, f"install {program} and make sure it is on PATH")
 
 
-def classify(argv: Sequence[str], returncode: int, stdout: str, stderr: str) -> CommandFailed:
-    tool = tool_name(argv[0]) if argv else "?"
+def classify(
+    argv: Sequence[str], returncode: int, stdout: str, stderr: str, *, tool: str | None = None
+) -> CommandFailed:
+    """`tool` names the program when its file is named otherwise (helm4, /opt/helm-v3/helm3)."""
+    tool = tool or (PurePath(argv[0]).name if argv else "?")
     text = f"{stdout}\n{stderr}"
     found = {
         "helm": _helm,

@@ -41,6 +41,15 @@ def test_helm_failures(fixture, error, words):
     assert found.hint
 
 
+@pytest.mark.parametrize("program", ["helm4", "/var/cache/todoctl-cluster/v1.34.4/bin/helm3"])
+def test_a_helm_binary_of_another_name_is_read_as_helm_when_the_caller_says_so(program):
+    argv = (program, *HELM_UPGRADE[1:])
+    text = fixture_files.text("helm/release-not-found.txt")
+
+    assert type(classify(argv, 1, "", text)) is CommandFailed
+    assert type(classify(argv, 1, "", text, tool="helm")) is ReleaseNotFound
+
+
 @pytest.mark.parametrize(
     ("fixture", "restored"),
     [
@@ -164,10 +173,3 @@ def test_an_unrecognised_failure_keeps_the_tools_own_words():
 
     assert type(found) is CommandFailed
     assert found.message == 'helm failed: looks like "https://x" is not a valid chart repository'
-
-
-@pytest.mark.parametrize("helm", ["/var/cache/todoctl-cluster/v1.34.4/bin/helm4", "helm3", "/opt/helm-v3.2"])
-def test_a_helm_under_another_name_is_still_read_as_helm(helm):
-    error = classify((helm, "status", "todo"), 1, "", fixture_files.text("helm/release-not-found.txt"))
-
-    assert isinstance(error, ReleaseNotFound)

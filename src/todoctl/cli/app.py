@@ -78,7 +78,8 @@ def main(
         int | None, typer.Option(envvar="TODOCTL_TIMEOUT", help="seconds to wait for rollouts [default: 300]")
     ] = None,
     helm: Annotated[
-        str | None, typer.Option(envvar="TODOCTL_HELM", help="the helm binary to run [default: helm on PATH]")
+        str | None,
+        typer.Option(envvar="TODOCTL_HELM", help="the helm binary, Helm 3.7+ or 4 [default: helm on PATH]"),
     ] = None,
     json: Annotated[
         bool, typer.Option("--json", envvar="TODOCTL_JSON", help="print one JSON document on stdout")
