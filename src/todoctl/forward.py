@@ -154,7 +154,7 @@ class PortForward:
             watch = _PodWatch(self.pods, pod, self._process, self._stopping) if self.pods and pod else None
             if watch is not None:
                 watch.start()
-            listened, reason = self._follow(self._process)
+            listened, reason = self._follow(self._process, pod)
             self._process.stop(timeout=5)
             if watch is not None:
                 watch.join(timeout=5)
@@ -173,14 +173,15 @@ class PortForward:
             if self._stopping.wait(delay):
                 return
 
-    def _follow(self, process: Spawned) -> tuple[bool, str]:
+    def _follow(self, process: Spawned, pod: str | None = None) -> tuple[bool, str]:
         """Reads kubectl's output until it exits or loses its pod; (listened, last error)."""
         listened = False
         reason = ""
         for line in process.lines():
             if line.startswith("Forwarding from"):
                 if not listened and self.reconnects:
-                    self.on_event("reconnected", f"forwarding {self.url} again")
+                    to = f" to pod {pod}" if pod else ""
+                    self.on_event("reconnected", f"forwarding {self.url} again{to}")
                 listened = True
                 self._ready.set()
             elif _LOST in line:

@@ -203,12 +203,21 @@ class Removed:
 
 
 def down(session: Session) -> Removed:
-    """Uninstalls the release; reports anything still carrying its labels (e.g. kept resources)."""
+    """Uninstalls the release and waits for its pods to be gone (Helm waits only for the objects it
+    made, and their pods are collected after them); reports anything still carrying its labels."""
     release = session.settings.release
+    selector = release_selector(release)
     try:
         session.helm.uninstall(release)
         was_installed = True
     except ReleaseNotFound:
         was_installed = False
-    leftovers = session.kube.leftovers(release_selector(release))
+    gone = session.kube.wait_pods(selector, lambda pods: not pods, session.settings.timeout)
+    leftovers = session.kube.leftovers(selector)
+    if gone is None:
+        leftovers += [
+            f"pod/{pod.metadata.name} (still terminating)"
+            for pod in session.kube.pods(selector)
+            if pod.metadata.deletion_timestamp is not None
+        ]
     return Removed(release, session.settings.namespace, was_installed, leftovers)

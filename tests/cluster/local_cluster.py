@@ -79,19 +79,31 @@ def _unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
-def find_cluster() -> LocalCluster:
+class ClusterMissing(Exception):
+    """No local cluster answers; the message says what is missing."""
+
+
+def locate() -> LocalCluster:
     cluster = LocalCluster(
         kubeconfig=Path(os.environ.get("KUBECONFIG") or DEFAULT_KUBECONFIG),
         bin_dir=Path(os.environ.get("TODOCTL_CLUSTER_BIN") or DEFAULT_BIN),
     )
     if not (cluster.bin_dir / "kubectl").exists():
-        _unavailable(f"no cluster binaries in {cluster.bin_dir}")
+        raise ClusterMissing(f"no cluster binaries in {cluster.bin_dir}")
     if not cluster.kubeconfig.exists():
-        _unavailable(f"no kubeconfig at {cluster.kubeconfig}")
+        raise ClusterMissing(f"no kubeconfig at {cluster.kubeconfig}")
     ready = cluster.kubectl("get", "--raw", "/readyz", check=False, timeout=15)
     if ready.returncode != 0:
-        _unavailable(f"the API server does not answer: {ready.stderr.strip()[:200]}")
+        raise ClusterMissing(f"the API server does not answer: {ready.stderr.strip()[:200]}")
     return cluster
+
+
+def find_cluster() -> LocalCluster:
+    try:
+        return locate()
+    except ClusterMissing as missing:
+        _unavailable(str(missing))
+        raise
 
 
 class PortForward:

@@ -7,9 +7,7 @@ leaving it serving as it found it, the last one removing it.
 """
 
 import json
-import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -21,12 +19,11 @@ import pytest
 
 from tests.cluster.local_cluster import NODE_IP, LocalCluster
 from tests.cluster.todoctl_run import Todoctl, read_forward_url
+from tests.cluster.traffic import Traffic
 from tests.support.browser import chromium
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import free_port
 from tests.support.tcp_relay import tcp_relay
-from todoctl.kube import Kube
-from todoctl.tokens import cluster_token
 
 JOURNEYS = {
     "helm3": {"release": "todo", "namespace": "default", "database": "dev-postgres"},
@@ -40,24 +37,11 @@ class Journey:
     up: dict[str, Any]
     database: str
 
-    @property
-    def chat_service(self) -> str:
-        release = self.todoctl.release
-        return "ai-todo-service" if release == "todo" else f"{release}-ai-todo-service"
-
     def token(self, user: str) -> str:
-        """Minted with the release's own HS256 secret, read from its Secret as todoctl does."""
-        kube = Kube.connect(context=self.todoctl.cluster.context, namespace=self.todoctl.namespace)
-        token = cluster_token(kube, self.todoctl.release, user)
-        assert token is not None
-        return token
+        return self.todoctl.token(user)
 
     def chat_url(self) -> str:
-        """The Service's ClusterIP: from this machine kube-proxy balances it over the ready pods, as a
-        load balancer in front of the cluster would."""
-        todoctl = self.todoctl
-        service = todoctl.cluster.kubectl_json("-n", todoctl.namespace, "get", "service", self.chat_service)
-        return f"http://{service['spec']['clusterIP']}:8000"
+        return self.todoctl.chat_url()
 
 
 @pytest.fixture(scope="module", params=list(JOURNEYS))
@@ -145,10 +129,12 @@ def test_forward_answers_again_on_the_same_url_after_its_pod_is_deleted(journey:
             page = browser.new_context().new_page()
             page.set_default_timeout(30_000)
             page.goto(url)
+            page.wait_for_selector("#workspace:not([hidden])")
             page.fill("#message", "Show me all my tasks")
             page.keyboard.press("Enter")
-            page.wait_for_selector(".msg.assistant:not(.pending)")
+            page.wait_for_selector(".msg.assistant:not(.thinking)")
             assert "Water the plants" in page.inner_text("#log")
+            assert "Water the plants" in page.inner_text("#pending-tasks")
 
         for pod in journey.todoctl.pods("ai-todo"):
             journey.todoctl.kubectl("delete", "pod", pod["metadata"]["name"], "--wait=false")
@@ -210,50 +196,6 @@ def test_restart_replaces_every_pod(journey: Journey) -> None:
     assert not before & after
 
 
-class Traffic:
-    """Users chatting back to back through the Service, one new connection per request, as users
-    behind a load balancer do; every answer that is not a 200 is a failure."""
-
-    def __init__(self, journey: Journey, users: int) -> None:
-        self.journey = journey
-        self.url = journey.chat_url()
-        self.users = [f"upgrade-{uuid.uuid4().hex[:6]}-{n}" for n in range(users)]
-        self.tokens = {user: journey.token(user) for user in self.users}
-        self.stop = threading.Event()
-        self.ok = 0
-        self.failures: list[str] = []
-        self.threads = [threading.Thread(target=self.talk, args=(user,)) for user in self.users]
-
-    def talk(self, user: str) -> None:
-        limits = httpx.Limits(max_keepalive_connections=0)
-        headers = {"Authorization": f"Bearer {self.tokens[user]}"}
-        with httpx.Client(limits=limits, timeout=30, headers=headers) as client:
-            number = 0
-            while not self.stop.is_set():
-                number += 1
-                try:
-                    response = client.post(
-                        f"{self.url}/api/{user}/chat", json={"message": f"Add a task to check {number}"}
-                    )
-                except httpx.HTTPError as error:
-                    self.failures.append(f"{user}: {type(error).__name__}: {error}")
-                    continue
-                if response.status_code == 200:
-                    self.ok += 1
-                else:
-                    self.failures.append(f"{user}: {response.status_code} {response.text[:100]}")
-
-    def __enter__(self) -> "Traffic":
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(60)
-
-
 def test_a_rolling_upgrade_to_a_new_image_fails_no_request(journey: Journey) -> None:
     todoctl = journey.todoctl
     [current] = {pod["spec"]["containers"][0]["image"] for pod in todoctl.ready_pods("ai-todo")}
@@ -264,7 +206,7 @@ def test_a_rolling_upgrade_to_a_new_image_fails_no_request(journey: Journey) -> 
     for event in client.api.push(repository, tag=new_tag, stream=True, decode=True):
         assert "error" not in event, event
 
-    with Traffic(journey, users=2) as traffic:
+    with Traffic(todoctl, users=2) as traffic:
         time.sleep(3)
         todoctl.run("deploy", "--set", f"aiTodo.image.tag={new_tag}")
         time.sleep(3)

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.cluster.local_cluster import LocalCluster
+from todoctl.kube import Kube
+from todoctl.tokens import cluster_token
 
 BASE_IMAGE = os.environ.get("TODOCTL_BASE_IMAGE", "python:3.13-slim")
 CA_CERT = os.environ.get("TODOCTL_CA_CERT")
@@ -99,6 +101,23 @@ class Todoctl:
             said = f"{completed.stdout}\n{completed.stderr}"
             raise AssertionError(f"todoctl {' '.join(args)} exited {completed.returncode}\n{said}")
         return completed
+
+    @property
+    def chat_service(self) -> str:
+        return "ai-todo-service" if self.release == "todo" else f"{self.release}-ai-todo-service"
+
+    def token(self, user: str) -> str:
+        """Minted with the release's own HS256 secret, read from its Secret as todoctl does."""
+        kube = Kube.connect(context=self.cluster.context, namespace=self.namespace)
+        token = cluster_token(kube, self.release, user)
+        assert token is not None, "the release has no HS256 secret to mint tokens with"
+        return token
+
+    def chat_url(self) -> str:
+        """The Service's ClusterIP: from this machine kube-proxy balances it over the ready pods, as a
+        load balancer in front of the cluster would."""
+        service = self.cluster.kubectl_json("-n", self.namespace, "get", "service", self.chat_service)
+        return f"http://{service['spec']['clusterIP']}:8000"
 
     def user_values(self) -> dict[str, Any]:
         return json.loads(self.helm_run("get", "values", self.release, "-o", "json").stdout) or {}

@@ -117,6 +117,10 @@ def test_the_forward_goes_to_the_newest_ready_pod_and_leaves_it_once_it_shuts_do
     ]
     assert runner.spawned[0][3] == "18000:http"
     assert events[0] == ("dropped", "pod ai-todo-5b85bc8649-d3e4f is shutting down")
+    assert events[1] == (
+        "reconnected",
+        "forwarding http://127.0.0.1:18000 again to pod ai-todo-5b85bc8649-a1b2c",
+    )
 
 
 def test_without_a_ready_pod_the_forward_waits_on_the_service():

@@ -3,7 +3,6 @@
 Every page is watched: a console error, an uncaught exception or a Content-Security-Policy violation
 fails the test that caused it, unless the test said which failed HTTP answer it provokes."""
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,22 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page
 
 from tests.ai_todo.stack import Stack, User, new_user, process_env
+from tests.support.browser import chromium
 from tests.support.processes import ServiceProcess, running_service
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Screenshots are kept for people to look at: a fixed, git-ignored folder at the top of the checkout,
 # left in place after the run (CI keeps it as its artifacts).
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "chat-page"
@@ -63,14 +52,8 @@ class Watch:
 # and async tests of other modules cannot run beside it.
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is required in CI")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
