@@ -24,7 +24,9 @@ class Check:
         return asdict(self)
 
 
-def diagnose_environment(session: Session) -> list[Check]:
+def diagnose_environment(session: Session, *, pull_check: bool = True) -> list[Check]:
+    """`pull_check=False` skips having a node pull from the registry: `up` is about to push newer
+    images and its rollout explains any pull that fails."""
     checks = [_check("docker", lambda: _docker(session))]
     checks.append(_check("kubectl", lambda: _kubectl(session)))
     checks.append(_check("helm", lambda: _helm(session)))
@@ -41,11 +43,12 @@ def diagnose_environment(session: Session) -> list[Check]:
         checks.append(_minikube_resources(session))
     api = _check("api server", lambda: f"Kubernetes {session.kube.server_version()} answers")
     checks.append(api)
-    if session.registry is not None:
-        answers = _check("registry", lambda: _registry(session))
+    target = session.registry
+    if target is not None:
+        answers = _check("registry", lambda: registry.ping(target, session.docker.info()))
         checks.append(answers)
-        if answers.ok and api.ok:
-            checks.append(_registry_pull(session))
+        if answers.ok and api.ok and pull_check:
+            checks.append(_registry_pull(session, target))
     return checks
 
 
@@ -80,15 +83,8 @@ def _helm(session: Session) -> str:
     return str(helm.version)
 
 
-def _registry(session: Session) -> str:
-    assert session.registry is not None
-    return registry.ping(session.registry, session.docker.info())
-
-
-def _registry_pull(session: Session) -> Check:
+def _registry_pull(session: Session, target: registry.Registry) -> Check:
     """A node pulls and runs the newest image pushed there; before any push there is nothing to try."""
-    target = session.registry
-    assert target is not None
     try:
         image = next(iter(state.deployable_images(target, ["ai-todo"]).values()), None)
     except TodoctlError:
@@ -99,6 +95,15 @@ def _registry_pull(session: Session) -> Check:
             False,
             f"nothing pushed to {target} yet, so whether the cluster can pull from it is not known",
             hint=f"`todoctl load --registry {target}` pushes the images; then run doctor again",
+            required=False,
+        )
+    namespace = session.settings.namespace
+    if not session.kube.namespace_exists():
+        return Check(
+            "registry pull",
+            False,
+            f"namespace {namespace} does not exist yet, so no pod can try pulling in it",
+            hint="the first deploy creates it; then run doctor again",
             required=False,
         )
     try:

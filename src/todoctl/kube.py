@@ -103,6 +103,16 @@ class Kube:
         with api_errors("read the server version"):
             return self.version_api.get_code(_request_timeout=REQUEST_TIMEOUT_SECONDS).git_version
 
+    def namespace_exists(self) -> bool:
+        with api_errors(f"read namespace {self.namespace}"):
+            try:
+                self.core.read_namespace(self.namespace, _request_timeout=REQUEST_TIMEOUT_SECONDS)
+            except ApiException as error:
+                if error.status == 404:
+                    return False
+                raise
+        return True
+
     def pods(self, selector: str) -> list[client.V1Pod]:
         with api_errors("list pods"):
             return self.core.list_namespaced_pod(

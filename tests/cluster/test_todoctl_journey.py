@@ -113,6 +113,23 @@ def test_status_and_logs_show_the_real_pods(journey: Journey) -> None:
     assert "Uvicorn running" in logs or "chat_turn" in logs or "assistant_loaded" in logs
 
 
+def test_doctor_checks_the_registry_and_that_a_node_pulls_from_it(journey: Journey) -> None:
+    todoctl = journey.todoctl
+    report = todoctl.json("doctor")
+    checks = {check["name"]: check for check in report["checks"]}
+    assert report["ok"]
+    assert checks["registry"]["ok"]
+    assert checks["registry pull"]["ok"]
+    assert checks["registry pull"]["detail"].startswith(
+        f"a node pulled and ran {todoctl.cluster.registry}/ai-todo:"
+    )
+    assert checks["api server"]["detail"].startswith("Kubernetes v1.34.")
+
+    elsewhere = todoctl.run("doctor", "--registry", "127.0.0.1:5999", check=False)
+    assert elsewhere.returncode == 1
+    assert "the registry 127.0.0.1:5999 does not answer" in elsewhere.stdout
+
+
 def test_helm_test_of_the_release_passes(journey: Journey) -> None:
     tested = journey.todoctl.helm_run("test", journey.todoctl.release, "--timeout", "3m")
     assert "Phase:          Succeeded" in tested.stdout or "Succeeded" in tested.stdout

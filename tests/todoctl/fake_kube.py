@@ -108,6 +108,7 @@ class FakeCluster:
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.patched: list[tuple[str, dict[str, Any]]] = []
         self.on_delete: Callable[[str], None] | None = None
+        self.namespace_exists = True
         self.pod_outcome: Callable[[dict[str, Any]], dict[str, Any]] = lambda pod: {"phase": "Succeeded"}
         self.unreachable = False
         self.server_version = "v1.34.0"
@@ -287,6 +288,12 @@ class _Core:
     @recorded
     def read_namespaced_config_map(self, name: str, namespace: str, **kwargs: Any) -> Any:
         return deserialize(self.cluster.named("configmaps", name), "V1ConfigMap")
+
+    @recorded
+    def read_namespace(self, name: str, **kwargs: Any) -> Any:
+        if not self.cluster.namespace_exists:
+            raise ApiException(status=404, reason="Not Found")
+        return deserialize({"metadata": {"name": name}, "status": {"phase": "Active"}}, "V1Namespace")
 
     @recorded
     def create_namespaced_pod(self, namespace: str, body: dict[str, Any], **kwargs: Any) -> Any:

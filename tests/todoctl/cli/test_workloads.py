@@ -80,28 +80,6 @@ def test_logs_follow_streams_through_kubectl(invoke, runner, deployed):
     ]
 
 
-def test_scale_goes_through_helm_with_the_releases_values_and_waits(invoke, runner, deployed):
-    scripted.helm(runner)
-    runner.on(
-        "helm", "get", "values", stdout=json.dumps({"secrets": {"databaseUrl": factories.DATABASE_URL}})
-    )
-    deployed.watches["deployments"] = [
-        [("MODIFIED", factories.deployment("mcp-server", replicas=3, ready=1, generation=2))],
-        [("MODIFIED", factories.deployment("mcp-server", replicas=3, ready=3, generation=2))],
-    ]
-
-    result = invoke("scale", "mcp", "3")
-
-    assert result.exit_code == 0, result
-    [call] = [c for c in runner.calls if c.argv[:2] == ("helm", "upgrade")]
-    assert json.loads(call.input) == {
-        "secrets": {"databaseUrl": factories.DATABASE_URL},
-        "mcpServer": {"replicaCount": 3},
-    }
-    assert "--wait" not in call.argv
-    assert "mcp-server: 3 replicas ready" in result.stdout
-
-
 def test_scale_rejects_a_negative_count_and_an_unknown_component(invoke, runner):
     assert "out of range" in invoke("scale", "mcp", "--", "-1").stdout
     result = invoke("scale", "frontend", "2")
@@ -132,17 +110,6 @@ def test_restart_that_never_finishes_explains_why(invoke, deployed):
     assert result.exit_code == 1
     assert "ai-todo: exceeded its progress deadline" in result.stdout
     assert "CrashLoopBackOff" in result.stdout
-
-
-def test_rollback_to_a_revision(invoke, runner):
-    scripted.helm(runner, major=4)
-
-    result = invoke("rollback", "1")
-
-    assert result.exit_code == 0, result
-    [argv] = runner.argvs("helm", "rollback")
-    assert argv[:4] == ("helm", "rollback", "todo", "1")
-    assert "--wait" in argv
 
 
 def test_down_removes_the_release_and_reports_what_was_kept(invoke, runner, cluster):
