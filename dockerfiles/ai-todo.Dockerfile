@@ -31,8 +31,12 @@ RUN set -eu; \
 COPY src/todo_core /opt/app/todo_core
 COPY src/ai_todo /opt/app/ai_todo
 # The root filesystem is read-only at run time, so bytecode is compiled now or never (and start-up
-# would pay for compiling on every start). -o 0 only: optimized levels would just add size.
-RUN python3 -m compileall -q -j 0 -o 0 /opt/venv /opt/app
+# would pay for compiling on every start). -o 0 only: optimized levels would just add size. The
+# dependencies' bytecode leaves out column positions (a traceback through them still names each
+# file and line, without the ^^^ under the expression): 2 MB less across both images.
+RUN set -eu; \
+    PYTHONNODEBUGRANGES=1 python3 -m compileall -q -j 0 -o 0 /opt/venv; \
+    python3 -m compileall -q -j 0 -o 0 /opt/app
 
 FROM ${BASE_IMAGE}
 # The libpq psycopg's C extension was built against. First in the stage and written alike in both

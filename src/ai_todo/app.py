@@ -1,4 +1,4 @@
-"""The ASGI application: the chat API, the conversations, the page, health and readiness."""
+"""The ASGI application: the chat API, the conversations, the tasks, the page, health and readiness."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -13,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from ai_todo.auth import TokenVerifier
 from ai_todo.chat import ChatService
 from ai_todo.errors import ChatError, StorageUnavailable
-from ai_todo.routes import chat, conversations, health, page
+from ai_todo.routes import chat, conversations, health, page, tasks
 from ai_todo.settings import AiTodoSettings
 from todo_core.db import make_engine
 from todo_core.readiness import Readiness
@@ -48,7 +48,7 @@ def create_app(settings: AiTodoSettings, engine: Engine | None = None) -> FastAP
     app.state.readiness = readiness
     app.state.verifier = verifier
     app.state.chat = service
-    for module in (health, page, chat, conversations):
+    for module in (health, page, chat, conversations, tasks):
         app.include_router(module.router)
     _add_error_handlers(app)
     return app

@@ -22,6 +22,7 @@ from ai_todo.agent.assistant import Assistant
 from ai_todo.errors import ChatError, StorageUnavailable
 from ai_todo.schemas import ChatResponse, ToolCallPublic
 from ai_todo.settings import AiTodoSettings
+from todo_core.models import TaskPublic
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -76,6 +77,20 @@ class ChatService:
                 for call in reply.tool_calls
             ],
         )
+
+    async def list_tasks(self, *, user_id: str, status: str) -> list[TaskPublic]:
+        """The user's tasks as mcp-server's `list_tasks` gives them, for the page's task panel."""
+        started = time.perf_counter()
+        try:
+            listed = await self.assistant.list_tasks(user_id=user_id, arguments={"status": status})
+        except ChatError as error:
+            log.info(
+                "task_list outcome=%s duration_ms=%.1f detail=%r", error.outcome, _ms(started), str(error)
+            )
+            raise
+        tasks = [TaskPublic.model_validate(task) for task in listed]
+        log.info("task_list outcome=ok tasks=%d duration_ms=%.1f", len(tasks), _ms(started))
+        return tasks
 
     async def _in_transaction(self, operation: Callable[[Connection], T]) -> T:
         """Runs `operation` in one transaction, committed when it returns, in a worker thread:

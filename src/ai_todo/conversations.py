@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select, update
 
 from ai_todo.errors import ConversationNotFound
 from todo_core.models import Conversation, Message
@@ -90,6 +90,24 @@ def list_conversations(*, connection: Connection, user_id: str, limit: int) -> l
         .limit(limit)
     )
     return list(connection.execute(query))
+
+
+def first_messages(
+    *, connection: Connection, user_id: str, conversation_ids: list[int], length: int
+) -> dict[int, str]:
+    """The first `length` characters of each conversation's first message, by conversation: what a
+    list of conversations shows so the user can tell them apart."""
+    if not conversation_ids:
+        return {}
+    firsts = (
+        select(func.min(_message.c.id))
+        .where(_message.c.conversation_id.in_(conversation_ids), _message.c.user_id == user_id)
+        .group_by(_message.c.conversation_id)
+    )
+    query = select(_message.c.conversation_id, func.substr(_message.c.content, 1, length)).where(
+        _message.c.id.in_(firsts)
+    )
+    return {conversation_id: preview for conversation_id, preview in connection.execute(query)}
 
 
 def list_messages(*, connection: Connection, user_id: str, conversation_id: int, limit: int) -> list[Row]:

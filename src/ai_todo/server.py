@@ -3,10 +3,12 @@ until SIGTERM. `python -m ai_todo` runs one; with WEB_CONCURRENCY above 1 each w
 
 import logging
 import socket
+import sys
 
 from ai_todo.app import create_app
 from ai_todo.settings import AiTodoSettings, load_settings
 from todo_core.logs import configure_logging
+from todo_core.revisions import SchemaRefused
 from todo_core.serve import serve
 
 
@@ -16,7 +18,10 @@ def serve_process(sock: socket.socket | None = None) -> None:
     configure_service_logging(settings)
     app = create_app(settings)
     readiness = app.state.readiness
-    readiness.prepare()
+    try:
+        readiness.prepare()
+    except SchemaRefused as error:
+        sys.exit(f"ai-todo: {error}")
     serve(app, settings, readiness, sock)
 
 

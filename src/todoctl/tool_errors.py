@@ -35,15 +35,24 @@ _KUBECTL_REFUSED = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _RESTORED = re.compile(r"has been rolled back|has been uninstalled due to", re.IGNORECASE)
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 _WAIT_GAVE_UP = re.compile(r"timed out waiting for the condition|context deadline exceeded", re.IGNORECASE)
+
+
+def strip_colours(text: str) -> str:
+    """k3d forces colours on its log lines (`\\x1b[31mERRO\\x1b[0m[0000] …`), even into a pipe."""
+    return _COLOURS.sub("", text)
 
 
 def install_hint(program: str) -> str:
     return INSTALL_HINTS.get(PurePath(program).name, f"install {program} and make sure it is on PATH")
 
 
-def classify(argv: Sequence[str], returncode: int, stdout: str, stderr: str) -> CommandFailed:
-    tool = PurePath(argv[0]).name if argv else "?"
+def classify(
+    argv: Sequence[str], returncode: int, stdout: str, stderr: str, *, tool: str | None = None
+) -> CommandFailed:
+    """`tool` names the program when its file is named otherwise (helm4, /opt/helm-v3/helm3)."""
+    tool = tool or (PurePath(argv[0]).name if argv else "?")
     text = f"{stdout}\n{stderr}"
     found = {
         "helm": _helm,
@@ -201,6 +210,7 @@ def _kind(argv: Sequence[str], text: str) -> Found:
 
 
 def _k3d(argv: Sequence[str], text: str) -> Found:
+    text = strip_colours(text)
     if "Failed to find the specified cluster" in text or "No nodes found for given cluster" in text:
         cluster = _flag_value(argv, "-c", "--cluster") or "k3s-default"
         return (
@@ -209,7 +219,12 @@ def _k3d(argv: Sequence[str], text: str) -> Found:
             (f"create it with: k3d cluster create {cluster}"),
         )
     if "ERRO[" in text:
-        return ImageLoadFailed, "k3d could not import the image: " + _first_matching(text, "ERRO["), None
+        return (
+            ImageLoadFailed,
+            "k3d could not import the image: " + _first_matching(text, "ERRO["),
+            "see `docker logs` of the cluster's server node; recreating the cluster "
+            "(`k3d cluster delete`, then `k3d cluster create`) clears a broken image store",
+        )
     return None
 
 

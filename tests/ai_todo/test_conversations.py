@@ -10,6 +10,7 @@ from ai_todo.conversations import (
     HistoryMessage,
     TurnStart,
     add_message,
+    first_messages,
     list_conversations,
     list_messages,
     start_turn,
@@ -17,13 +18,13 @@ from ai_todo.conversations import (
 from ai_todo.errors import ConversationNotFound
 from todo_core.db import make_engine
 from todo_core.models import Conversation, Message
-from todo_core.schema import create_schema
+from todo_core.schema import upgrade_schema
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     yield engine
     engine.dispose()
 
@@ -49,8 +50,11 @@ def _reply(engine: Engine, user: str, conversation: int, text: str) -> None:
 
 
 def _stored(engine: Engine) -> list[tuple[object, ...]]:
+    """(id, conversation_id, user_id, role, content, created_at, failed) of every message."""
+    columns = ("id", "conversation_id", "user_id", "role", "content", "created_at", "failed")
+    query = select(*(Message.__table__.c[name] for name in columns)).order_by(Message.id)  # type: ignore[attr-defined]
     with engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(select(Message.__table__).order_by(Message.id))]  # type: ignore[attr-defined, arg-type]
+        return [tuple(row) for row in connection.execute(query)]
 
 
 def _conversation_row(engine: Engine, conversation: int) -> Conversation:
@@ -64,8 +68,9 @@ def test_a_first_turn_creates_the_conversation_with_no_history(engine: Engine) -
     turn = _turn(engine, "alice", "hello")
 
     assert turn.history == []
-    [(_, conversation_id, user_id, role, content, created_at)] = _stored(engine)
+    [(_, conversation_id, user_id, role, content, created_at, failed)] = _stored(engine)
     assert (conversation_id, user_id, role, content) == (turn.conversation_id, "alice", "user", "hello")
+    assert failed is False
     conversation = _conversation_row(engine, turn.conversation_id)
     assert conversation.user_id == "alice"
     assert created_at.tzinfo is not None
@@ -149,3 +154,20 @@ def test_conversations_are_listed_by_latest_activity(engine: Engine) -> None:
 
     assert [c.id for c in listed] == [first, second]
     assert [c.id for c in limited] == [first]
+
+
+def test_first_messages_are_the_start_of_each_conversations_opening_line(engine: Engine) -> None:
+    long_one = _turn(engine, "alice", "Zoë ☕ " + "x" * 100).conversation_id
+    short_one = _turn(engine, "alice", "hello").conversation_id
+    _reply(engine, "alice", short_one, "Hi! How can I help?")
+    _turn(engine, "alice", "a later message", short_one)
+    theirs = _turn(engine, "bob", "bob's secret").conversation_id
+
+    with engine.connect() as connection:
+        previews = first_messages(
+            connection=connection, user_id="alice", conversation_ids=[long_one, short_one, theirs], length=10
+        )
+        none = first_messages(connection=connection, user_id="alice", conversation_ids=[], length=10)
+
+    assert previews == {long_one: "Zoë ☕ xxxx", short_one: "hello"}
+    assert none == {}

@@ -11,6 +11,7 @@ from tests.ai_todo.chat_completions_stub import act_then_report, serving_chat_co
 from tests.ai_todo.jwks_server import claims, serving_jwks, signing_key
 from tests.images.stack import HOST_ALIAS, Stack
 from tests.support.tcp_relay import tcp_relay
+from todo_core.revisions import head
 
 
 @pytest.fixture
@@ -44,6 +45,10 @@ def test_both_containers_serve_a_conversation_that_survives_kills(stack: Stack) 
     stack.start("ai-todo")
     stack.wait_ready("mcp-server")
     stack.wait_ready("ai-todo")
+    # the images carry the migrations: the first container brought the empty database to this code's head
+    for service in ("mcp-server", "ai-todo"):
+        schema = httpx.get(f"{stack.url(service)}/readyz", timeout=10).json()["schema"]
+        assert schema == {"code": head(), "database": head(), "relation": "current"}
 
     added = stack.chat("alice", "Add a task to buy groceries")
     assert added.status_code == 200, added.text

@@ -4,6 +4,7 @@ run context, which is what scopes every tool call."""
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from agents import Agent, RunConfig, Runner, set_tracing_disabled, set_tracing_export_api_key
 from agents.run_config import ToolExecutionConfig
@@ -12,7 +13,7 @@ from mcp.types import Tool as MCPTool
 from ai_todo.agent.connection import McpConnection
 from ai_todo.agent.failures import classify
 from ai_todo.agent.models import build_model
-from ai_todo.agent.user_tools import ToolCallRecord, UserTurn, function_tools
+from ai_todo.agent.user_tools import USER_ID, ToolCallRecord, UserTurn, function_tools, public_result
 from ai_todo.conversations import HistoryMessage
 from ai_todo.errors import ToolsUnavailable, TurnTimedOut
 from ai_todo.settings import AiTodoSettings
@@ -104,6 +105,16 @@ class Assistant:
             )
             self._agent = (listing, agent)
         return self._agent[1]
+
+    async def list_tasks(self, *, user_id: str, arguments: dict[str, Any]) -> Any:
+        """`list_tasks` for the page, over the connection chat turns use; the user id is the verified
+        one, whatever `arguments` hold."""
+        result = await self.connection.call("list_tasks", {**arguments, USER_ID: user_id})
+        value = public_result(result)
+        if result.is_error:
+            # mcp-server answered but could not list (its storage is down): nothing the caller can fix
+            raise ToolsUnavailable(f"list_tasks: {str(value.get('error', ''))[:200]}")
+        return value
 
     async def close(self) -> None:
         await self.connection.close()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from ai_todo import conversations
 from ai_todo.deps import CurrentUser
-from ai_todo.schemas import ConversationPublic, ErrorBody, MessagePublic
+from ai_todo.schemas import PREVIEW_MAX, ConversationPublic, ErrorBody, MessagePublic
 from todo_core.models import ID_MAX
 
 router = APIRouter(prefix="/api/{user_id}/conversations", tags=["conversations"])
@@ -20,7 +20,18 @@ def list_conversations(request: Request, user_id: CurrentUser, limit: Limit = 50
     """The user's conversations, most recently active first."""
     with request.app.state.readiness.engine.connect() as connection:
         rows = conversations.list_conversations(connection=connection, user_id=user_id, limit=limit)
-    return [ConversationPublic.model_validate(row, from_attributes=True) for row in rows]
+        previews = conversations.first_messages(
+            connection=connection,
+            user_id=user_id,
+            conversation_ids=[row.id for row in rows],
+            length=PREVIEW_MAX,
+        )
+    return [
+        ConversationPublic(
+            id=row.id, created_at=row.created_at, updated_at=row.updated_at, preview=previews.get(row.id, "")
+        )
+        for row in rows
+    ]
 
 
 @router.get(

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from todoctl.chat_api import ChatApi, ChatFailed, Reply
-from todoctl.cli.common import JsonOption, UserOption, begin, wait_until_stopped
+from todoctl.cli.common import JsonOption, UserOption, begin, stop_signals, wait_until_stopped
 from todoctl.errors import ConfigError
 from todoctl.forward import DEFAULT_PORT, forward_chat_service, free_port
 from todoctl.output import Output
@@ -39,7 +39,8 @@ def forward(
             {"url": url, "user": user, "service": tunnel.target.service},
             lambda: _announce(output, url, user, token),
         )
-        wait_until_stopped()
+        with stop_signals():
+            wait_until_stopped()
     finally:
         tunnel.stop()
     output.info(f"stopped forwarding ({tunnel.reconnects} reconnects)")

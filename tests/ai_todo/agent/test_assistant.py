@@ -8,7 +8,7 @@ from agents.tracing.traces import NoOpTrace
 from ai_todo.agent.assistant import Assistant
 from ai_todo.agent.models import OFFLINE_MODEL_NAME
 from ai_todo.offline.model import OfflineModel
-from tests.ai_todo.stack import Stack, make_settings, new_user, tasks_of
+from tests.ai_todo.stack import Stack, add_tasks, make_settings, new_user, tasks_of
 
 
 async def test_without_configuration_the_offline_model_answers_and_tracing_is_off(stack: Stack) -> None:
@@ -62,3 +62,20 @@ async def test_one_agent_serves_every_users_turns_until_the_tool_listing_changes
     assert listed.tool_calls[0].result == [], "bob does not see alice's task"
     assert [task["title"] for task in again.tool_calls[0].result] == ["Buy milk"]
     assert [task["title"] for task in await tasks_of(stack, alice)] == ["Buy milk"]
+
+
+async def test_the_task_read_is_the_verified_users_whatever_the_arguments_say(stack: Stack) -> None:
+    owner, other = new_user(), new_user()
+    await add_tasks(stack, owner, "Mine", completed=("Mine, done",))
+    await add_tasks(stack, other, "Theirs")
+    assistant = Assistant(make_settings(stack))
+    try:
+        listed = await assistant.list_tasks(
+            user_id=owner.id, arguments={"user_id": other.id, "status": "all"}
+        )
+        pending = await assistant.list_tasks(user_id=owner.id, arguments={"status": "pending"})
+    finally:
+        await assistant.close()
+
+    assert [(task["title"], task["completed"]) for task in listed] == [("Mine", False), ("Mine, done", True)]
+    assert [task["title"] for task in pending] == ["Mine"]

@@ -2,23 +2,20 @@ import json
 
 import pytest
 
-from tests.todoctl import fixture_files, scripted
+from tests.todoctl import scripted
 from tests.todoctl.fake_runner import Answer
 from todoctl import state
 
-PHASES = ["doctor", "build", "load", "lint", "deploy", "ready", "smoke chat"]
+PHASES = ["values", "doctor", "build", "load", "lint", "deploy", "ready", "smoke chat"]
 
 
-def minikube_lists_what_was_built(argv: tuple[str, ...]) -> Answer:
-    """`minikube image ls --format table` (v1.34 layout) holding the images just loaded."""
-    head = fixture_files.text("minikube/image-ls-table-v1.34-trimmed.txt").splitlines()[:3]
-    rows = []
-    for record in state.built_images().values():
-        repository, tag = record["image"].rsplit(":", 1)
-        rows.append(
-            f"| docker.io/{repository} | {tag} | {record['image_id'].removeprefix('sha256:')[:13]} | 150MB |"
-        )
-    return Answer(stdout="\n".join(head + rows) + "\n")
+def minikube_lists_what_was_built(docker_api):
+    """`minikube image ls --format json` holding the images just built and loaded."""
+
+    def answer(argv: tuple[str, ...]) -> Answer:
+        return Answer(stdout=scripted.minikube_image_list("docker", docker_api.config_digests))
+
+    return answer
 
 
 def test_up_runs_every_phase_and_times_it(invoke, runner, docker_api, stack):
@@ -26,7 +23,7 @@ def test_up_runs_every_phase_and_times_it(invoke, runner, docker_api, stack):
     scripted.kubectl(runner)
     scripted.minikube_running(runner)
     runner.on("minikube", "image", "load")
-    runner.on_call("minikube", "image", "ls", answer=minikube_lists_what_was_built)
+    runner.on_call("minikube", "image", "ls", answer=minikube_lists_what_was_built(docker_api))
 
     result = invoke("--json", "up")
 
@@ -36,9 +33,9 @@ def test_up_runs_every_phase_and_times_it(invoke, runner, docker_api, stack):
     assert report["total_seconds"] == pytest.approx(sum(phase["seconds"] for phase in report["phases"]))
     details = {phase["name"]: phase["detail"] for phase in report["phases"]}
     assert details["smoke chat"].startswith("'Show me all my tasks' → ")
-    assert "--rollback-on-failure" in runner.argvs("helm", "upgrade")[0]
-    assert len(docker_api.builds) == 2
-    assert len(runner.argvs("minikube", "image", "load")) == 2
+    assert details["smoke chat"].endswith("through list_tasks")
+    assert len(docker_api.builds) == 3
+    assert len(runner.argvs("minikube", "image", "load")) == 3
     values = json.loads(next(c for c in runner.calls if c.argv[:2] == ("helm", "upgrade")).input)
     assert values["aiTodo"]["image"]["tag"] == state.built_images()["ai-todo"]["image"].rsplit(":", 1)[1]
 
@@ -57,15 +54,16 @@ def test_up_stops_at_the_doctor_with_its_fix(invoke, runner, docker_api, deploye
     assert runner.argvs("helm", "upgrade") == []
 
 
-def test_up_does_not_deploy_values_the_chart_rejects(invoke, runner, docker_api, deployed):
+def test_up_checks_the_values_before_anything_slow(invoke, runner, docker_api, deployed):
     scripted.helm(runner)
     scripted.kubectl(runner)
     scripted.minikube_running(runner)
-    runner.on("minikube", "image", "load")
-    runner.on_call("minikube", "image", "ls", answer=minikube_lists_what_was_built)
 
     result = invoke("up", "--set", "aiTodo.service.type=Ingress")
 
     assert result.exit_code == 1
     assert "the chart does not lint with these values" in result.stdout
+    assert "at '/aiTodo/service/type': value must be one of 'ClusterIP', 'NodePort'" in result.stdout
+    assert docker_api.builds == []
+    assert runner.argvs("minikube") == []
     assert runner.argvs("helm", "upgrade") == []
