@@ -20,6 +20,7 @@ from ai_todo.tokens import mint_token
 from bench.stats import describe_ms
 
 SECRET = "bench-secret-" + "b" * 32
+MCP_TOKEN = "bench-mcp-token-" + "m" * 32
 # Each cycle adds a task, lists, completes it and deletes it: one tool call per turn, and a task
 # list that stays small however long the run.
 CYCLE = ("Add a task to buy milk number {n}", "What's pending?", "Mark it as done", "Delete it")
@@ -131,11 +132,12 @@ def main() -> None:
 
     with (
         fresh_postgres_database() as database_url,
-        running_service("mcp_server", {"DATABASE_URL": database_url}) as mcp,
+        running_service("mcp_server", {"DATABASE_URL": database_url, "MCP_AUTH_TOKEN": MCP_TOKEN}) as mcp,
     ):
         env = {
             "DATABASE_URL": database_url,
             "MCP_SERVER_URL": f"{mcp.base_url}/mcp",
+            "MCP_AUTH_TOKEN": MCP_TOKEN,
             "AUTH_JWT_SECRET": SECRET,
         }
         starts = [exec_to_ready(env) for _ in range(args.starts)]

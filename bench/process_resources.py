@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import ServiceProcess, running_service
 
-from bench.chat_turns import SECRET, WARM_UP_TURNS, load
+from bench.chat_turns import MCP_TOKEN, SECRET, WARM_UP_TURNS, load
 from bench.machine import describe, load_average
 
 CONCURRENCY = 50
@@ -75,12 +75,13 @@ def main() -> None:
     print(load_average())
     with (
         fresh_postgres_database() as database_url,
-        running_service("mcp_server", {"DATABASE_URL": database_url}) as mcp,
+        running_service("mcp_server", {"DATABASE_URL": database_url, "MCP_AUTH_TOKEN": MCP_TOKEN}) as mcp,
         running_service(
             "ai_todo",
             {
                 "DATABASE_URL": database_url,
                 "MCP_SERVER_URL": f"{mcp.base_url}/mcp",
+                "MCP_AUTH_TOKEN": MCP_TOKEN,
                 "AUTH_JWT_SECRET": SECRET,
             },
         ) as ai_todo,

@@ -1,21 +1,16 @@
 """`python -m ai_todo` and the `ai-todo` console script."""
 
 import logging
-import sys
-
-from pydantic import ValidationError
 
 from ai_todo.app import create_app
 from ai_todo.settings import AiTodoSettings
 from todo_core.logs import configure_logging
 from todo_core.serve import serve
+from todo_core.settings import load_settings
 
 
 def main() -> None:
-    try:
-        settings = AiTodoSettings()
-    except ValidationError as error:
-        sys.exit(f"ai-todo: invalid configuration\n{describe(error)}")
+    settings = load_settings(AiTodoSettings, "ai-todo")
     configure_logging(settings.log_level)
     # One line per request to mcp-server or the model would drown the service's own events.
     for noisy in ("httpx", "httpx2", "openai.agents", "mcp"):
@@ -24,16 +19,6 @@ def main() -> None:
     readiness = app.state.readiness
     readiness.prepare()
     serve(app, settings, readiness)
-
-
-def describe(error: ValidationError) -> str:
-    """One line per problem, named by its environment variable."""
-    lines = []
-    for problem in error.errors():
-        message = problem["msg"].removeprefix("Value error, ")
-        variable = "_".join(str(part) for part in problem["loc"]).upper()
-        lines.append(f"  {variable}: {message}" if variable else f"  {message}")
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ configuration fails loudly instead of serving with an open door."""
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
 
 from todo_core.settings import ServiceSettings
 
@@ -13,9 +12,6 @@ JWT_SECRET_MIN_LENGTH = 32
 
 
 class AiTodoSettings(ServiceSettings):
-    # A chart or a shell often sets a variable to "" to mean "not given" (OPENAI_API_KEY above all).
-    model_config = SettingsConfigDict(env_ignore_empty=True)
-
     port: int = Field(default=8000, ge=1, le=65535)
     mcp_server_url: str = Field(
         default="http://127.0.0.1:8001/mcp", pattern=r"^https?://", description="mcp-server's /mcp endpoint"

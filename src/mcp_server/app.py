@@ -31,6 +31,7 @@ def create_app(settings: McpServerSettings, engine: Engine | None = None) -> Sta
     # Stateless: no session lives in a replica, so any replica answers any call and a restart
     # loses nothing. JSON responses: one request, one answer, no stream to keep open.
     app = mcp.streamable_http_app(json_response=True, stateless_http=True, host=settings.host)
+    # No token only with the explicit local opt-out, which the settings allow on loopback alone.
     if settings.mcp_auth_token is not None:
         app.add_middleware(InternalTokenMiddleware, token=settings.mcp_auth_token.get_secret_value())
     app.state.readiness = readiness

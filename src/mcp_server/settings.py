@@ -1,12 +1,41 @@
-"""mcp-server's configuration."""
+"""mcp-server's configuration.
 
-from pydantic import Field, SecretStr
+The tools take `user_id` as a plain argument, so whoever reaches an open /mcp can act as any user.
+The server therefore fails closed: it does not start without MCP_AUTH_TOKEN. The one way around it is
+an explicit opt-out for experiments on one's own machine, and only on a loopback address."""
+
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 
 from todo_core.settings import ServiceSettings
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 class McpServerSettings(ServiceSettings):
     port: int = Field(default=8001, ge=1, le=65535)
     mcp_auth_token: SecretStr | None = Field(
-        default=None, description="when set, /mcp refuses calls without `Authorization: Bearer <token>`"
+        default=None, description="/mcp refuses calls without `Authorization: Bearer <token>`; required"
     )
+    mcp_insecure_no_auth: bool = Field(
+        default=False,
+        description="serve /mcp without a token: local experiments only, and only on a loopback HOST",
+    )
+
+    @model_validator(mode="after")
+    def _fail_closed(self) -> Self:
+        if self.mcp_insecure_no_auth:
+            if self.host not in LOOPBACK_HOSTS:
+                raise ValueError(
+                    "MCP_INSECURE_NO_AUTH serves every user's tasks to anyone who connects: it is accepted "
+                    f"only with HOST=127.0.0.1, ::1 or localhost, not {self.host!r}"
+                )
+            return self
+        if self.mcp_auth_token is None:
+            raise ValueError(
+                "MCP_AUTH_TOKEN is not set: without it anyone who reaches /mcp could act as any user. "
+                "Set it to the token ai-todo sends (the chart and `todoctl dev` generate one); for an "
+                "experiment on this machine only, set MCP_INSECURE_NO_AUTH=true and HOST=127.0.0.1"
+            )
+        return self

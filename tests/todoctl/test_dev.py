@@ -114,7 +114,7 @@ def test_dev_reports_a_service_that_cannot_start_with_its_log(tmp_path):
     assert process.returncode == 1
     error = json.loads(stdout)
     assert error["error"].startswith("mcp_server exited with code 1 while starting")
-    assert any("log_level" in line for line in error["details"])
+    assert any("LOG_LEVEL" in line for line in error["details"])
     assert "Traceback" not in stderr
 
 

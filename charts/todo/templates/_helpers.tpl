@@ -159,5 +159,27 @@ deploying something that cannot work.
 {{- if .Values.devPostgres.enabled -}}
 {{- fail "devPostgres.enabled writes DATABASE_URL into the chart's own Secret: unset existingSecret, or put the database's URL into the existing Secret and disable devPostgres" -}}
 {{- end -}}
+{{- include "todo.checkExistingSecret" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+An existing Secret must hold MCP_AUTH_TOKEN: mcp-server refuses to start without it, since whoever
+reaches an open tool server can act as any user. When Helm sees the cluster (install, upgrade,
+--dry-run=server) the render fails unless the Secret is there and holds the key. A Secret that is
+not found is told apart from no cluster at all by listing the namespace's Secrets: a cluster
+answers with a list, even an empty one; `helm template` and client-side dry runs answer nothing.
+Those cannot know, and the pods' required key and `helm test` catch it there.
+*/}}
+{{- define "todo.checkExistingSecret" -}}
+{{- $namespace := .Release.Namespace -}}
+{{- $name := .Values.existingSecret -}}
+{{- $secret := lookup "v1" "Secret" $namespace $name -}}
+{{- if $secret -}}
+{{- if not (dig "data" "MCP_AUTH_TOKEN" "" $secret) -}}
+{{- fail (printf `existingSecret: Secret %q has no MCP_AUTH_TOKEN, and mcp-server refuses to start without one. Add a random token, e.g.: kubectl --namespace %s patch secret %s --type merge -p "{\"stringData\":{\"MCP_AUTH_TOKEN\":\"$(openssl rand -hex 32)\"}}"` $name $namespace $name) -}}
+{{- end -}}
+{{- else if lookup "v1" "Secret" $namespace "" -}}
+{{- fail (printf "existingSecret: Secret %q not found in namespace %s; create it first, with DATABASE_URL, MCP_AUTH_TOKEN and AUTH_JWT_SECRET (unless config.authJwksUrl is set)" $name $namespace) -}}
 {{- end -}}
 {{- end -}}
