@@ -10,6 +10,7 @@ from ai_todo.auth import TokenVerifier
 from ai_todo.chat import ChatService
 from ai_todo.error_handlers import add_error_handlers
 from ai_todo.routes import chat, conversations, health, page
+from ai_todo.routes.docs import add_docs
 from ai_todo.settings import AiTodoSettings
 from todo_core.db import make_engine
 from todo_core.readiness import Readiness
@@ -35,6 +36,9 @@ def create_app(settings: AiTodoSettings, engine: Engine | None = None) -> FastAP
         summary="Manage todos by chatting with an AI assistant.",
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
+        # the interactive docs are opt-in and self-hosted (routes/docs.py); the schema is always served
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.readiness = readiness
@@ -42,5 +46,7 @@ def create_app(settings: AiTodoSettings, engine: Engine | None = None) -> FastAP
     app.state.chat = service
     for module in (health, page, chat, conversations):
         app.include_router(module.router)
+    if settings.api_docs:
+        add_docs(app)
     add_error_handlers(app)
     return app

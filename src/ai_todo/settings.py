@@ -39,6 +39,10 @@ class AiTodoSettings(ServiceSettings):
     chat_timeout_seconds: float = Field(
         default=20, gt=0, le=300, description="budget for one chat turn, model and tools together; then 503"
     )
+    api_docs: bool = Field(
+        default=False,
+        description="serve the interactive API docs at /docs (self-hosted); /openapi.json is always",
+    )
     chat_history_messages: int = Field(
         default=20, ge=0, le=200, description="how many earlier messages of a conversation the model sees"
     )
