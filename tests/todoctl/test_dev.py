@@ -61,12 +61,14 @@ def listening(port: int) -> bool:
 
 
 def test_dev_runs_both_services_chats_and_stops_cleanly(tmp_path):
-    process, port, mcp_port = start_dev(tmp_path / "dev", "--user", "alice")
+    process, port, mcp_port = start_dev(tmp_path / "dev", "--user", "alice", "--token-minutes", "5")
     try:
         document = read_document(process)
         assert document["url"].startswith(f"http://127.0.0.1:{port}/#token=")
         secret = dev_secrets(tmp_path / "dev")["AUTH_JWT_SECRET"]
-        assert jwt.decode(document["token"], secret, algorithms=["HS256"])["sub"] == "alice"
+        claims = jwt.decode(document["token"], secret, algorithms=["HS256"])
+        assert claims["sub"] == "alice"
+        assert claims["exp"] - claims["iat"] == 300
 
         with ChatApi(f"http://127.0.0.1:{port}", token=document["token"], user_id="alice") as api:
             added = api.chat("Add a task to buy groceries")
