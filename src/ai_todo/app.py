@@ -12,6 +12,7 @@ from ai_todo.error_handlers import add_error_handlers
 from ai_todo.routes import chat, conversations, health, page
 from ai_todo.routes.docs import add_docs
 from ai_todo.settings import AiTodoSettings
+from todo_core.concurrency import ConcurrencyLimit
 from todo_core.db import make_engine
 from todo_core.readiness import Readiness
 
@@ -49,4 +50,6 @@ def create_app(settings: AiTodoSettings, engine: Engine | None = None) -> FastAP
     if settings.api_docs:
         add_docs(app)
     add_error_handlers(app)
+    # outermost, so a flood of any kind of request is capped before it costs anything
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests)
     return app

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ai_todo import conversations
-from ai_todo.errors import ChatError, StorageUnavailable
+from ai_todo.errors import ChatError, RateLimited, StorageUnavailable
 from ai_todo.schemas import ChatResponse, ToolCallPublic
 from ai_todo.settings import AiTodoSettings
 from todo_core.db import session_scope
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ASSISTANT_MODULE = "ai_todo.agent.assistant"
+CUT_MARK = " [… reply cut: too long]"
 
 
 class ChatService:
@@ -64,34 +65,43 @@ class ChatService:
 
     async def turn(self, *, user_id: str, message: str, conversation_id: int | None) -> ChatResponse:
         started = time.perf_counter()
-        start = await self._in_session(
-            lambda session: conversations.start_turn(
-                session=session,
-                user_id=user_id,
-                conversation_id=conversation_id,
-                message=message,
-                history_limit=self.settings.chat_history_messages,
-            )
+        rate_limit = conversations.RateLimit(
+            messages=self.settings.chat_rate_limit, window_seconds=self.settings.chat_rate_window_seconds
         )
+        try:
+            start = await self._in_session(
+                lambda session: conversations.start_turn(
+                    session=session,
+                    user_id=user_id,
+                    conversation_id=conversation_id,
+                    message=message,
+                    history_limit=self.settings.chat_history_messages,
+                    rate_limit=rate_limit,
+                )
+            )
+        except RateLimited as limited:
+            log.info("chat_rate_limited retry_after_seconds=%d", limited.retry_after_seconds)
+            raise
         try:
             assistant = await self.assistant()
             reply = await assistant.reply(user_id=user_id, history=start.history, message=message)
         except ChatError as error:
             _log_turn(start.conversation_id, started, error.outcome, detail=str(error))
             raise
+        text = capped(reply.text, self.settings.chat_reply_max_chars)
         await self._in_session(
             lambda session: conversations.add_message(
                 session=session,
                 user_id=user_id,
                 conversation_id=start.conversation_id,
                 role="assistant",
-                content=reply.text,
+                content=text,
             )
         )
         _log_turn(start.conversation_id, started, "ok", tools=len(reply.tool_calls))
         return ChatResponse(
             conversation_id=start.conversation_id,
-            response=reply.text,
+            response=text,
             tool_calls=[
                 ToolCallPublic(name=call.name, arguments=call.arguments, result=call.result)
                 for call in reply.tool_calls
@@ -116,6 +126,14 @@ class ChatService:
         except (DBAPIError, PoolTimeout) as error:
             log.warning("chat_storage_error error=%s", type(error).__name__)
             raise StorageUnavailable(type(error).__name__) from None
+
+
+def capped(text: str, limit: int) -> str:
+    """The reply cut to CHAT_REPLY_MAX_CHARS, saying so, like a user's message is capped: a model
+    that rambles (or is made to) cannot fill the history, the page and the next turn's context."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(CUT_MARK)].rstrip() + CUT_MARK
 
 
 def _ms(started: float) -> float:

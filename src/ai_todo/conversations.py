@@ -1,13 +1,16 @@
 """Conversations and their messages, as plain functions over a session. Every query is scoped to
 its user: another user's conversation is indistinguishable from a missing one."""
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from ai_todo.errors import ConversationNotFound
+from ai_todo.errors import ConversationNotFound, RateLimited
+from todo_core.db import USER_CHAT_LOCK, lock_user
 from todo_core.models import Conversation, Message
 from todo_core.timestamps import utcnow
 
@@ -21,16 +24,31 @@ class HistoryMessage:
 
 
 @dataclass(frozen=True)
+class RateLimit:
+    """At most `messages` user messages in any `window_seconds`; 0 messages: no limit."""
+
+    messages: int
+    window_seconds: int
+
+
+@dataclass(frozen=True)
 class TurnStart:
     conversation_id: int
     history: list[HistoryMessage]
 
 
 def start_turn(
-    *, session: Session, user_id: str, conversation_id: int | None, message: str, history_limit: int
+    *,
+    session: Session,
+    user_id: str,
+    conversation_id: int | None,
+    message: str,
+    history_limit: int,
+    rate_limit: RateLimit,
 ) -> TurnStart:
-    """Finds or creates the conversation, reads the latest `history_limit` messages before this
-    one, and stores the user's message."""
+    """Checks the user's rate, finds or creates the conversation, reads the latest `history_limit`
+    messages before this one, and stores the user's message."""
+    check_rate(session=session, user_id=user_id, rate_limit=rate_limit)
     if conversation_id is None:
         conversation = Conversation(user_id=user_id)
         session.add(conversation)
@@ -45,6 +63,31 @@ def start_turn(
         session=session, user_id=user_id, conversation_id=conversation_id, role="user", content=message
     )
     return TurnStart(conversation_id=conversation_id, history=history)
+
+
+def check_rate(*, session: Session, user_id: str, rate_limit: RateLimit) -> None:
+    """Raises RateLimited when the user's stored messages already fill the window.
+
+    The stored messages are the record, so the limit holds across every replica and every restart
+    with no state of its own: the limit-th latest user message decides, and the wait is until it
+    leaves the window. Under the user's lock, so requests racing on two replicas cannot both pass."""
+    if rate_limit.messages == 0:
+        return
+    lock_user(session, USER_CHAT_LOCK, user_id)
+    query = (
+        select(Message.created_at)
+        .where(Message.user_id == user_id, Message.role == "user")
+        .order_by(col(Message.id).desc())
+        .offset(rate_limit.messages - 1)
+        .limit(1)
+    )
+    oldest_counted = session.exec(query).first()
+    if oldest_counted is None:
+        return
+    free_at = oldest_counted + timedelta(seconds=rate_limit.window_seconds)
+    wait = (free_at - utcnow()).total_seconds()
+    if wait > 0:
+        raise RateLimited(retry_after_seconds=max(1, math.ceil(wait)))
 
 
 def add_message(*, session: Session, user_id: str, conversation_id: int, role: Role, content: str) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ai_todo.errors import ChatError, StorageUnavailable
+from ai_todo.errors import ChatError, RateLimited, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,11 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ChatError)
     async def chat_error(_: Request, error: ChatError) -> JSONResponse:
-        headers = {"Retry-After": RETRY_AFTER_SECONDS} if error.status_code == 503 else None
+        headers = None
+        if isinstance(error, RateLimited):
+            headers = {"Retry-After": str(error.retry_after_seconds)}
+        elif error.status_code == 503:
+            headers = {"Retry-After": RETRY_AFTER_SECONDS}
         return JSONResponse({"detail": error.public_message}, status_code=error.status_code, headers=headers)
 
     @app.exception_handler(DBAPIError)

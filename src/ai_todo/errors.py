@@ -20,6 +20,18 @@ class ConversationNotFound(ChatError):
     public_message = "conversation not found"
 
 
+class RateLimited(ChatError):
+    """The user sent more messages in the window than CHAT_RATE_LIMIT allows."""
+
+    status_code = 429
+    outcome = "rate_limited"
+    public_message = "You're sending messages faster than I can answer them. Please wait a moment."
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"retry after {retry_after_seconds}s")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class ServiceUnavailable(ChatError):
     """A dependency did not answer in time; the request may succeed a moment later."""
 

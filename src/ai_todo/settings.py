@@ -5,6 +5,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
+from todo_core.models import MESSAGE_MAX
 from todo_core.settings import ServiceSettings
 
 # RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits).
@@ -45,6 +46,18 @@ class AiTodoSettings(ServiceSettings):
     )
     chat_history_messages: int = Field(
         default=20, ge=0, le=200, description="how many earlier messages of a conversation the model sees"
+    )
+    chat_rate_limit: int = Field(
+        default=30, ge=0, le=10_000, description="chat messages one user may send per window; 0: no limit"
+    )
+    chat_rate_window_seconds: int = Field(
+        default=60, ge=1, le=86_400, description="the window of CHAT_RATE_LIMIT, sliding"
+    )
+    chat_max_tool_calls: int = Field(
+        default=25, ge=1, le=1000, description="tool calls one chat turn may make; later ones are refused"
+    )
+    chat_reply_max_chars: int = Field(
+        default=MESSAGE_MAX, ge=100, le=100_000, description="the assistant's reply is cut to this length"
     )
 
     @model_validator(mode="after")

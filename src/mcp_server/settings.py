@@ -8,6 +8,7 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
+from mcp_server.tasks import LIST_TASKS_MAX, MAX_TASKS_PER_USER
 from todo_core.settings import ServiceSettings
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -17,6 +18,18 @@ class McpServerSettings(ServiceSettings):
     port: int = Field(default=8001, ge=1, le=65535)
     mcp_auth_token: SecretStr | None = Field(
         default=None, description="/mcp refuses calls without `Authorization: Bearer <token>`; required"
+    )
+    max_tasks_per_user: int = Field(
+        default=MAX_TASKS_PER_USER,
+        ge=1,
+        le=1_000_000,
+        description="add_task refuses a user who already has this many",
+    )
+    list_tasks_max: int = Field(
+        default=LIST_TASKS_MAX,
+        ge=1,
+        le=10_000,
+        description="the most tasks one list_tasks call returns (and the default)",
     )
     mcp_insecure_no_auth: bool = Field(
         default=False,

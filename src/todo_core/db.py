@@ -78,6 +78,23 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+# The first half of two-part advisory lock keys, one per kind of per-user check; the schema lock
+# (todo_core.schema) uses the one-part form, whose keys never collide with these.
+USER_TASKS_LOCK = 1
+USER_CHAT_LOCK = 2
+
+
+def lock_user(session: Session, kind: int, user_id: str) -> None:
+    """Serializes one user's transactions of one kind until the transaction ends, across every
+    replica, so a count-then-insert limit holds exactly. PostgreSQL only: SQLite, on one machine,
+    lets one writer in at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:kind, hashtext(:user_id))"),
+            {"kind": kind, "user_id": user_id},
+        )
+
+
 def ping(engine: Engine) -> None:
     """Raises when the database does not answer a trivial query."""
     with engine.connect() as connection:

@@ -32,6 +32,12 @@ class ServiceSettings(BaseSettings):
     shutdown_timeout_seconds: int = Field(
         default=20, ge=1, le=300, description="then, seconds in-flight requests get to finish"
     )
+    max_concurrent_requests: int = Field(
+        default=100,
+        ge=1,
+        le=10_000,
+        description="requests one process serves at once (probes aside); past it 503 with Retry-After",
+    )
 
 
 def load_settings(settings_class: type[S], service: str) -> S:

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 from ai_todo.conversations import (
     HistoryMessage,
+    RateLimit,
     add_message,
     list_conversations,
     list_messages,
@@ -30,7 +31,12 @@ def _turn(
 ) -> object:
     with session_scope(engine) as session:
         return start_turn(
-            session=session, user_id=user, conversation_id=conversation, message=message, history_limit=limit
+            session=session,
+            user_id=user,
+            conversation_id=conversation,
+            message=message,
+            history_limit=limit,
+            rate_limit=RateLimit(messages=0, window_seconds=60),
         )
 
 

@@ -3,14 +3,19 @@ no integrity hash, on our origin where the page keeps its token. They are off un
 when on they load nothing from elsewhere, under a Content-Security-Policy. /openapi.json stays."""
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from playwright.sync_api import Browser
 
 from ai_todo.settings import AiTodoSettings
-from tests.ai_todo.stack import Stack, make_settings, serving
+from tests.ai_todo.routes.test_page import browser
+from tests.ai_todo.stack import Stack, make_settings, process_env, serving
 from tests.chart.rendering import render, set_flags
+from tests.support.processes import ServiceProcess, running_service
+
+__all__ = ["browser"]  # the page tests' Chromium, as a fixture here too
 
 
 @pytest.fixture
@@ -66,3 +71,34 @@ def test_the_chart_turns_the_docs_off_by_default() -> None:
     assert default["API_DOCS"] == "false"
     assert on.get("ConfigMap", "ai-todo-config")["data"]["API_DOCS"] == "true"
     assert AiTodoSettings(api_docs=default["API_DOCS"], auth_jwt_secret="s" * 32).api_docs is False
+
+
+@pytest.fixture(scope="module")
+def docs_service(stack: Stack) -> Iterator[ServiceProcess]:
+    with running_service("ai_todo", process_env(stack, API_DOCS="true")) as service:
+        yield service
+
+
+def test_docs_when_on_work_in_a_browser_under_their_policy(
+    browser: Browser, docs_service: ServiceProcess
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith(docs_service.base_url) else outside.append(request.url)
+        ),
+    )
+
+    page.goto(f"{docs_service.base_url}/docs")
+    page.wait_for_selector(".opblock", timeout=30_000)
+    operations = page.locator(".opblock").count()
+    context.close()
+
+    assert operations >= 3
+    assert problems == []
+    assert outside == []

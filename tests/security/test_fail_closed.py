@@ -27,11 +27,12 @@ MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
 
 
 def start_mcp_server(extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """mcp-server run to its end (or 20 seconds); a refused configuration exits at once."""
+    """mcp-server run to its end; a refused configuration exits once its imports are done (seconds,
+    more on a loaded machine), one that starts would run until the timeout."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MCP_", "AUTH_", "OPENAI_"))}
     env.update({"DATABASE_URL": "sqlite:///:memory:", "PORT": str(free_port()), **extra})
     return subprocess.run(
-        [sys.executable, "-m", "mcp_server"], env=env, capture_output=True, text=True, timeout=20, check=False
+        [sys.executable, "-m", "mcp_server"], env=env, capture_output=True, text=True, timeout=90, check=False
     )
 
 

@@ -183,3 +183,71 @@ Those cannot know, and the pods' required key and `helm test` catch it there.
 {{- fail (printf "existingSecret: Secret %q not found in namespace %s; create it first, with DATABASE_URL, MCP_AUTH_TOKEN and AUTH_JWT_SECRET (unless config.authJwksUrl is set)" $name $namespace) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* DNS, wherever the cluster runs it (kube-dns, a node-local cache): port 53 to any address. */}}
+{{- define "todo.networkPolicy.dnsEgress" -}}
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end -}}
+
+{{/* The address blocks outside the cluster that egress may reach, as NetworkPolicy peers. */}}
+{{- define "todo.networkPolicy.external" -}}
+{{- range .Values.networkPolicy.externalCidrs }}
+- ipBlock:
+    cidr: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The port of a URL; call with (list <url> <port when the URL names none and is https>). An http URL
+without a port is 80.
+*/}}
+{{- define "todo.urlPort" -}}
+{{- $url := urlParse (index . 0) -}}
+{{- $host := $url.host -}}
+{{- if regexMatch ":[0-9]+$" $host -}}
+{{- regexFind "[0-9]+$" $host -}}
+{{- else if eq $url.scheme "http" -}}
+80
+{{- else -}}
+{{- index . 1 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The ports of the model's endpoint and the JWKS, separated by spaces. */}}
+{{- define "todo.networkPolicy.httpsPorts" -}}
+{{- $ports := list (include "todo.urlPort" (list (.Values.config.openaiBaseUrl | default "https://api.openai.com/v1") "443")) -}}
+{{- with .Values.config.authJwksUrl -}}
+{{- $ports = append $ports (include "todo.urlPort" (list . "443")) -}}
+{{- end -}}
+{{- join " " $ports -}}
+{{- end -}}
+
+{{/*
+Egress to the database: the development PostgreSQL's pods, or the external database's port
+(from secrets.databaseUrl, else networkPolicy.databasePort) at the external address blocks.
+*/}}
+{{- define "todo.networkPolicy.databaseEgress" -}}
+{{- if .Values.devPostgres.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "todo.selectorLabels" (dict "root" $ "component" "dev-postgres") | nindent 10 }}
+  ports:
+    - port: 5432
+      protocol: TCP
+{{- else -}}
+- to:
+    {{- include "todo.networkPolicy.external" . | nindent 4 }}
+  ports:
+    {{- if .Values.secrets.databaseUrl }}
+    - port: {{ include "todo.urlPort" (list .Values.secrets.databaseUrl "5432") | int }}
+    {{- else }}
+    - port: {{ .Values.networkPolicy.databasePort }}
+    {{- end }}
+      protocol: TCP
+{{- end -}}
+{{- end -}}

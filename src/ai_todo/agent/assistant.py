@@ -62,7 +62,7 @@ class Assistant:
             return
 
     async def reply(self, *, user_id: str, history: list[HistoryMessage], message: str) -> Reply:
-        tools = UserTools(self.connection, user_id)
+        tools = UserTools(self.connection, user_id, max_calls=self.settings.chat_max_tool_calls)
         agent = Agent(
             name="todo-assistant",
             instructions=INSTRUCTIONS,

@@ -2,7 +2,11 @@
 
 The model never chooses whose tasks it touches: `user_id` is not in any schema it is shown, and
 every call carries the verified user's id, whatever arguments the model produced. Each call that
-really ran is recorded, so the chat response reports what happened rather than what was planned."""
+really ran is recorded, so the chat response reports what happened rather than what was planned.
+
+One turn makes at most `max_calls` calls (CHAT_MAX_TOOL_CALLS): a message once made 200 add_task
+calls. Calls past the cap are not sent; the model gets an error result saying why, so it can tell
+the user what was left undone instead of the whole turn failing after real changes."""
 
 import copy
 import json
@@ -29,11 +33,12 @@ class ToolCallRecord:
 
 
 class UserTools(MCPServer):
-    def __init__(self, connection: McpConnection, user_id: str) -> None:
+    def __init__(self, connection: McpConnection, user_id: str, *, max_calls: int) -> None:
         # Structured results are one JSON text (a task list, not one text part per task).
         super().__init__(use_structured_content=True)
         self.connection = connection
         self.user_id = user_id
+        self.max_calls = max_calls
         self.calls: list[ToolCallRecord] = []
 
     @property
@@ -52,13 +57,17 @@ class UserTools(MCPServer):
     async def call_tool(
         self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
     ) -> CallToolResult:
+        if len(self.calls) >= self.max_calls:
+            return _error_result(
+                f"not done: this message already made {self.max_calls} tool calls, the most one message "
+                "may; tell the user what was done and ask them to send the rest in another message"
+            )
         model_arguments = {key: value for key, value in (arguments or {}).items() if key != USER_ID}
         missing = await self._missing_arguments(tool_name, model_arguments)
         if missing:
             # A model's slip, for the model to fix: the MCP client would otherwise raise as if the
             # connection had failed.
-            text = f"missing required arguments: {', '.join(missing)}"
-            result = CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+            result = _error_result(f"missing required arguments: {', '.join(missing)}")
         else:
             result = await self.connection.call(tool_name, {**model_arguments, USER_ID: self.user_id})
         self.calls.append(ToolCallRecord(tool_name, model_arguments, public_result(result)))
@@ -89,6 +98,10 @@ def _model_view(listing: tuple[MCPTool, ...]) -> list[MCPTool]:
         view = [without_user_id(tool) for tool in listing]
         _last_view = (listing, view)
     return list(view)
+
+
+def _error_result(text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
 
 def without_user_id(tool: MCPTool) -> MCPTool:

@@ -18,7 +18,7 @@ async def connection(stack: Stack) -> AsyncIterator[McpConnection]:
 
 
 async def test_no_schema_the_model_sees_mentions_user_id(connection: McpConnection) -> None:
-    tools = await UserTools(connection, "alice").list_tools()
+    tools = await UserTools(connection, "alice", max_calls=25).list_tools()
 
     assert len(tools) == 5
     for tool in tools:
@@ -34,7 +34,7 @@ async def test_a_crafted_user_id_is_replaced_by_the_verified_one(
 ) -> None:
     alice, bob = new_user("alice"), new_user("bob")
     await add_tasks(stack, bob, "Bob's secret")
-    tools = UserTools(connection, alice.id)
+    tools = UserTools(connection, alice.id, max_calls=25)
 
     await tools.call_tool("add_task", {"title": "Planted", "user_id": bob.id})
     listing = await tools.call_tool("list_tasks", {"user_id": bob.id})
@@ -50,7 +50,7 @@ async def test_calls_are_recorded_with_plain_results_and_clean_errors(
 ) -> None:
     user = new_user()
     ids = await add_tasks(stack, user, "Read a book")
-    tools = UserTools(connection, user.id)
+    tools = UserTools(connection, user.id, max_calls=25)
 
     await tools.call_tool("complete_task", {"task_id": ids["Read a book"]})
     await tools.call_tool("delete_task", {"task_id": 2_000_000_000})
@@ -69,7 +69,7 @@ async def test_calls_are_recorded_with_plain_results_and_clean_errors(
 async def test_the_stripped_schemas_are_made_once_per_listing_and_follow_a_reconnect(
     connection: McpConnection,
 ) -> None:
-    tools = UserTools(connection, "alice")
+    tools = UserTools(connection, "alice", max_calls=25)
     first, again = await tools.list_tools(), await tools.list_tools()
     await connection.close()  # the next use opens a new connection, with a new listing
     after_reconnect = await tools.list_tools()
