@@ -1,4 +1,4 @@
-"""Start and stop the machine's single-node Kubernetes cluster: `cluster.py start|stop|env`.
+"""Start and stop the machine's single-node Kubernetes cluster: `cluster.py start|stop|build|env`.
 
 start builds what the cache lacks, then starts etcd, the control plane, containerd, the kubelet,
 kube-proxy, CoreDNS and a registry on 127.0.0.1:5000, and waits until the node and DNS are Ready.
@@ -114,8 +114,9 @@ def wait_for(what: str, probe, timeout: float = 120) -> None:
 
 
 def http_ok(url: str) -> bool:
+    """For the loopback endpoints of the cluster's own daemons."""
     try:
-        with urllib.request.urlopen(url, timeout=2) as answer:
+        with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - fixed http:// URLs
             return answer.status == 200
     except OSError:
         return False
@@ -165,6 +166,8 @@ def daemon_argv(name: str) -> list[str]:
             f"--tls-private-key-file={pki}/apiserver.key",
             f"--kubelet-client-certificate={pki}/apiserver-kubelet-client.crt",
             f"--kubelet-client-key={pki}/apiserver-kubelet-client.key",
+            # The node's address, never its name: a name would go to the machine's resolver.
+            "--kubelet-preferred-address-types=InternalIP",
             f"--service-account-key-file={pki}/sa.pub",
             f"--service-account-signing-key-file={pki}/sa.key",
             "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -268,8 +271,9 @@ def node_ready() -> bool:
     return answer.stdout.strip() == "True"
 
 
-def start_dns() -> None:
-    manifest = (HERE / "coredns.yaml").read_text()
+def start_addons() -> None:
+    """The kubelet API's RBAC binding, then CoreDNS, until it is ready."""
+    manifest = (HERE / "rbac.yaml").read_text() + "---\n" + (HERE / "coredns.yaml").read_text()
     manifest = manifest.replace("__COREDNS_VERSION__", COREDNS).replace("__DNS_IP__", DNS_IP)
     subprocess.run(
         [str(BIN / "kubectl"), f"--kubeconfig={KUBECONFIG}", "apply", "-f", "-"],
@@ -311,7 +315,7 @@ def start() -> None:
             spawn(name, daemon_argv(name))
         wait_for("the node", node_ready)
         wait_for("the registry", lambda: http_ok(f"http://{REGISTRY}/v2/"))
-        start_dns()
+        start_addons()
     except BaseException:
         log(f"start failed; the logs are in {LOGS}")
         raise
@@ -347,10 +351,20 @@ def stop(quiet: bool = False) -> None:
         log("stopped")
 
 
+def print_env() -> None:
+    """Shell lines that point kubectl, the tests and todoctl at the cluster: `eval "$(… env)"`."""
+    print(f"export KUBECONFIG={KUBECONFIG}")
+    print(f"export TODOCTL_CLUSTER_BIN={BIN}")
+    print(f'export PATH="{BIN}:$PATH"')
+
+
 def main() -> None:
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "env":
+        print_env()
+        return
     if os.geteuid() != 0:
         raise SystemExit("the cluster needs root: it runs containerd, the kubelet and kube-proxy")
-    command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "start":
         start()
     elif command == "stop":
@@ -359,7 +373,7 @@ def main() -> None:
         build.build_all()
         link_binaries()
     else:
-        raise SystemExit("usage: cluster.py start|stop|build")
+        raise SystemExit("usage: cluster.py start|stop|build|env")
 
 
 if __name__ == "__main__":

@@ -76,6 +76,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   netns_mounts_under_state_dir = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
+  # These machines withhold CAP_SYS_RESOURCE, so no process may lower its oom_score_adj below 0, and
+  # runc fails any container for which the kubelet asks it (the sandbox asks -998). This caps every
+  # request at containerd's own score instead, as rootless setups do.
+  restrict_oom_score_adj = true
 
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
@@ -157,6 +161,8 @@ clusterDomain: cluster.local
 # No host resolver: pods resolve cluster names only.
 resolvConf: ""
 failSwapOn: false
+# The kubelet's own score: see restrict_oom_score_adj in the containerd configuration.
+oomScoreAdj: 0
 podLogsDir: {LOGS}/pods
 serializeImagePulls: false
 evictionHard:
@@ -181,6 +187,8 @@ metricsBindAddress: 127.0.0.1:10249
 nodePortAddresses: [{NODE_IP}/32]
 clientConnection:
   kubeconfig: {kubeconfig}
+# See restrict_oom_score_adj in the containerd configuration.
+oomScoreAdj: 0
 # Leave the machine's conntrack sysctls as they are.
 conntrack:
   maxPerCore: 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import signal
@@ -72,10 +73,8 @@ def kill_cluster_processes(timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while (pids := cluster_pids()) and time.monotonic() < deadline:
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         time.sleep(0.2)
     if pids:
         raise SystemExit(f"processes of the cluster would not die: {sorted(pids)}")
@@ -131,7 +130,8 @@ def write_sysctl(name: str, value: str) -> None:
 def setup_network() -> None:
     # Both are machine-wide and Docker sets them too, so stop leaves them.
     write_sysctl("net.ipv4.ip_forward", "1")
-    sh("modprobe", "br_netfilter", check=False)
+    if not Path("/proc/sys/net/bridge").is_dir():
+        raise SystemExit("this kernel lacks br_netfilter, which kube-proxy's Service rules need on a bridge")
     write_sysctl("net.bridge.bridge-nf-call-iptables", "1")
     if sh("ip", "link", "show", NODE_BRIDGE, check=False).returncode != 0:
         sh("ip", "link", "add", NODE_BRIDGE, "type", "bridge")

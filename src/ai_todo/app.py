@@ -1,4 +1,4 @@
-"""The ASGI application: the chat API, the conversations, the page, health and readiness."""
+"""The ASGI application: the chat API, the conversations, the tasks, the page, health and readiness."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from ai_todo.auth import TokenVerifier
 from ai_todo.chat import ChatService
 from ai_todo.error_handlers import add_error_handlers
-from ai_todo.routes import chat, conversations, health, page
+from ai_todo.routes import chat, conversations, health, page, tasks
 from ai_todo.routes.docs import add_docs
 from ai_todo.settings import AiTodoSettings
 from todo_core.concurrency import ConcurrencyLimit
@@ -45,7 +45,7 @@ def create_app(settings: AiTodoSettings, engine: Engine | None = None) -> FastAP
     app.state.readiness = readiness
     app.state.verifier = verifier
     app.state.chat = service
-    for module in (health, page, chat, conversations):
+    for module in (health, page, chat, conversations, tasks):
         app.include_router(module.router)
     if settings.api_docs:
         add_docs(app)

@@ -22,6 +22,7 @@ from ai_todo.errors import ChatError, RateLimited, StorageUnavailable
 from ai_todo.schemas import ChatResponse, ToolCallPublic
 from ai_todo.settings import AiTodoSettings
 from todo_core.db import session_scope
+from todo_core.models import TaskPublic
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -107,6 +108,22 @@ class ChatService:
                 for call in reply.tool_calls
             ],
         )
+
+    async def list_tasks(self, *, user_id: str, status: str, after_id: int = 0) -> list[TaskPublic]:
+        """A page of the user's tasks as mcp-server's `list_tasks` gives them, for the task panel."""
+        started = time.perf_counter()
+        arguments: dict[str, object] = {"status": status, **({"after_id": after_id} if after_id else {})}
+        try:
+            assistant = await self.assistant()
+            listed = await assistant.list_tasks(user_id=user_id, arguments=arguments)
+        except ChatError as error:
+            log.info(
+                "task_list outcome=%s duration_ms=%.1f detail=%r", error.outcome, _ms(started), str(error)
+            )
+            raise
+        tasks = [TaskPublic.model_validate(task) for task in listed]
+        log.info("task_list outcome=ok tasks=%d duration_ms=%.1f", len(tasks), _ms(started))
+        return tasks
 
     async def _load_assistant(self) -> "Assistant":
         started = time.perf_counter()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from ai_todo.errors import ConversationNotFound, RateLimited
@@ -106,6 +106,24 @@ def list_conversations(*, session: Session, user_id: str, limit: int) -> list[Co
         .limit(limit)
     )
     return list(session.exec(query).all())
+
+
+def first_messages(
+    *, session: Session, user_id: str, conversation_ids: list[int], length: int
+) -> dict[int, str]:
+    """The first `length` characters of each conversation's first message, by conversation: what a
+    list of conversations shows so the user can tell them apart."""
+    if not conversation_ids:
+        return {}
+    firsts = (
+        select(func.min(Message.id))
+        .where(col(Message.conversation_id).in_(conversation_ids), Message.user_id == user_id)
+        .group_by(col(Message.conversation_id))
+    )
+    query = select(Message.conversation_id, func.substr(Message.content, 1, length)).where(
+        col(Message.id).in_(firsts)
+    )
+    return dict(session.exec(query).all())  # type: ignore[arg-type]
 
 
 def list_messages(*, session: Session, user_id: str, conversation_id: int, limit: int) -> list[Message]:

@@ -13,6 +13,8 @@ MessageText = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX),
     AfterValidator(multi_line),
 ]
+# Long enough to recognise a conversation by, short enough for a list of them.
+PREVIEW_MAX = 80
 ConversationId = Annotated[int, Field(strict=True, ge=1, le=ID_MAX)]
 
 
@@ -41,6 +43,9 @@ class ConversationPublic(BaseModel):
     id: int
     created_at: datetime
     updated_at: datetime
+    preview: str = Field(
+        description=f"The start of its first message (up to {PREVIEW_MAX} characters), to tell it apart."
+    )
 
 
 class MessagePublic(BaseModel):

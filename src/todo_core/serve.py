@@ -1,8 +1,15 @@
 """Running a service under uvicorn with a shutdown that drops no request.
 
-On SIGTERM the service first reports unready while it keeps serving for `shutdown_delay_seconds`,
-so Kubernetes takes the pod out of its Service before the listener closes; then uvicorn stops
-accepting and lets in-flight requests finish. A second signal exits at once."""
+On SIGTERM the service keeps serving, and keeps answering /readyz as before, for
+`shutdown_delay_seconds`; then it reports unready, uvicorn stops accepting and lets in-flight
+requests finish. A second signal exits at once.
+
+Kubernetes takes a terminating pod out of its Service's ready endpoints by itself, the moment the
+pod is deleted, so new connections go elsewhere during the delay without any help from /readyz.
+Staying ready (in EndpointSlice terms, "serving") during the delay matters when every replica is
+replaced at once: kube-proxy then sends traffic to terminating pods that still serve until a new
+pod is ready (KEP-1669), instead of refusing it. A pod that turned unready at SIGTERM would give
+up that fallback and leave a gap as long as its successor's start."""
 
 import logging
 import signal
@@ -27,18 +34,19 @@ class DrainingServer(uvicorn.Server):
         self._signal: int | None = None
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if self.readiness.draining or self.delay_seconds <= 0:
+        if self._signal is not None or self.delay_seconds <= 0:
             self.readiness.draining = True
             super().handle_exit(sig, frame)
             return
-        self.readiness.draining = True
-        log.info("shutdown_requested unready_now=true serving_for_seconds=%s", self.delay_seconds)
+        log.info("shutdown_requested serving_for_seconds=%s", self.delay_seconds)
         self._signal = sig
         self._exit_at = time.monotonic() + self.delay_seconds
 
     async def on_tick(self, counter: int) -> bool:
         if self._exit_at is not None and self._signal is not None and time.monotonic() >= self._exit_at:
             self._exit_at = None
+            self.readiness.draining = True
+            log.info("shutdown_draining unready=true")
             super().handle_exit(self._signal, None)
         return await super().on_tick(counter)
 

@@ -9,8 +9,15 @@ DEFAULT_RELEASE = "todo"
 VALUES_KEYS = {"ai-todo": "aiTodo", "mcp-server": "mcpServer"}
 # what users may type -> component label
 ALIASES = {"ai-todo": "ai-todo", "ai": "ai-todo", "mcp": "mcp-server", "mcp-server": "mcp-server"}
-# image name (todoctl/<name>) per component; the Dockerfiles carry the same names
-IMAGES = {"ai-todo": "todoctl/ai-todo", "mcp-server": "todoctl/mcp-server"}
+# image name (todoctl/<name>) per component; the Dockerfiles carry the same names. dev-postgres is the
+# chart's development database, built here so that no cluster needs Docker Hub for it.
+IMAGES = {
+    "ai-todo": "todoctl/ai-todo",
+    "mcp-server": "todoctl/mcp-server",
+    "dev-postgres": "todoctl/dev-postgres",
+}
+# image -> the chart's values key holding its `image`
+IMAGE_VALUES_KEYS = {**VALUES_KEYS, "dev-postgres": "devPostgres"}
 
 
 def component(name: str) -> str:

@@ -10,6 +10,11 @@ from todoctl.kube import Kube
 from todoctl.pods import is_ready, problems
 
 LOG_LINES = 10
+# Where the images were expected to come from decides what to do when a node cannot pull one.
+LOADED_IMAGE_HINT = (
+    "the image is not in the cluster: build and load it with `todoctl build` and `todoctl load` "
+    "(or run `todoctl up`)"
+)
 
 
 @dataclass
@@ -18,7 +23,7 @@ class Diagnosis:
     hint: str | None = None
 
 
-def diagnose(kube: Kube, release: str) -> Diagnosis:
+def diagnose(kube: Kube, release: str, *, image_hint: str = LOADED_IMAGE_HINT) -> Diagnosis:
     diagnosis = Diagnosis()
     pods = kube.pods(release_selector(release))
     if not pods:
@@ -41,10 +46,7 @@ def diagnose(kube: Kube, release: str) -> Diagnosis:
                 diagnosis.details += _last_log_lines(kube, problem.pod, problem.container)
                 diagnosis.hint = diagnosis.hint or "the container keeps exiting; its last log lines are above"
             elif problem.is_image_problem:
-                diagnosis.hint = (
-                    "the image is not in the cluster: build and load it with `todoctl build` and "
-                    "`todoctl load` (or run `todoctl up`)"
-                )
+                diagnosis.hint = image_hint
             elif problem.reason == "Unschedulable":
                 diagnosis.details += _warning_events(kube, problem.pod)
                 diagnosis.hint = diagnosis.hint or (

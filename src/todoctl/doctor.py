@@ -3,9 +3,10 @@
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from todoctl import providers
+from todoctl import providers, registry, state
 from todoctl.errors import TodoctlError
 from todoctl.helm import Helm
+from todoctl.pull_check import check_pull
 from todoctl.session import Session
 from todoctl.versions import kubectl_client_version
 
@@ -38,7 +39,14 @@ def diagnose_environment(session: Session) -> list[Check]:
         checks.append(_check("cluster", lambda: _running(session)))
     if provider.kind == "minikube":
         checks.append(_minikube_resources(session))
-    checks.append(_check("api server", lambda: f"Kubernetes {session.kube.server_version()} answers"))
+    api = _check("api server", lambda: f"Kubernetes {session.kube.server_version()} answers")
+    checks.append(api)
+    target = session.registry
+    if target is not None:
+        answers = _check("registry", lambda: registry.ping(target, session.docker.info()))
+        checks.append(answers)
+        if answers.ok and api.ok:
+            checks.append(_registry_pull(session, target))
     return checks
 
 
@@ -68,15 +76,44 @@ def _kubectl(session: Session) -> str:
 
 def _helm(session: Session) -> str:
     # no kube context here: the version of helm needs none, and the context is checked on its own
-    helm = Helm(session.runner, namespace=session.settings.namespace)
+    helm = Helm(session.runner, namespace=session.settings.namespace, executable=session.settings.helm)
     version = helm.version
     if version.major not in (3, 4):
         raise TodoctlError(
             f"helm {version} is not supported",
             hint="install Helm 3 or 4: https://helm.sh/docs/intro/install/",
         )
-    flag = helm.rollback_on_failure_flag
-    return f"{version} (rollback on failure: {flag})"
+    return str(version)
+
+
+def _registry_pull(session: Session, target: registry.Registry) -> Check:
+    """A node pulls and runs the newest image pushed there; before any push there is nothing to try."""
+    try:
+        image = next(iter(state.deployable_images(target, ["ai-todo"]).values()), None)
+    except TodoctlError:
+        image = None
+    if image is None:
+        return Check(
+            "registry pull",
+            False,
+            f"nothing pushed to {target} yet, so whether the cluster can pull from it is not known",
+            hint=f"`todoctl load --registry {target}` pushes the images; then run doctor again",
+            required=False,
+        )
+    try:
+        problem = check_pull(session.kube, image)
+    except TodoctlError as error:
+        return Check("registry pull", False, error.message, error.hint)
+    if problem is not None:
+        return Check(
+            "registry pull",
+            False,
+            f"a node could not pull {image}: {problem}",
+            hint="make the nodes' container runtime reach and trust the registry (for a plain-HTTP "
+            "registry, containerd needs a hosts.toml with an http:// server, Docker an "
+            "insecure-registries entry), or use an address the nodes can resolve",
+        )
+    return Check("registry pull", True, f"a node pulled and ran {image}")
 
 
 def _running(session: Session) -> str:

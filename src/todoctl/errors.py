@@ -83,6 +83,10 @@ class ImageLoadFailed(CommandFailed):
     pass
 
 
+class ImagePushFailed(TodoctlError):
+    """The registry refused an image, or the push stream ended without its digest."""
+
+
 class RolloutFailed(TodoctlError):
     """The release did not become ready; `details` say why, pod by pod."""
 

@@ -1,8 +1,10 @@
-"""A `kubectl port-forward` to the chat Service that outlives the pod behind it.
+"""A `kubectl port-forward` to the chat service that outlives the pod behind it.
 
-kubectl forwards a Service to one pod; when that pod goes away, kubectl says "lost connection to
-pod" and exits (older versions keep running with a dead tunnel). The supervisor notices either,
-and starts a new forward, which lands on a live pod, until it is stopped.
+kubectl forwards to one pod; when that pod goes away, kubectl says "lost connection to pod" and
+exits (older versions keep running with a dead tunnel). The supervisor notices either and starts a
+new forward until it is stopped. It chooses the pod itself, a ready one that is not being deleted
+(`kubectl port-forward svc/…` may pick a pod that is already shutting down), and it moves to
+another pod as soon as the one behind the forward starts shutting down, not when it is gone.
 """
 
 import re
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 from todoctl.components import component_selector
 from todoctl.errors import TodoctlError
 from todoctl.kube import Kube
+from todoctl.pods import is_ready
 from todoctl.runner import Runner, Spawned
 
 if TYPE_CHECKING:
@@ -26,12 +29,16 @@ _LOST = "lost connection to pod"
 # klog's error lines: E0401 11:58:48.109218  104472 portforward.go:413] ...
 _KLOG_ERROR = re.compile(r"^E\d{4} ")
 _BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+# How often the pod behind a running forward is looked at.
+_WATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class Target:
     service: str
     port: int
+    # the port the pods listen on: the Service's targetPort, a number or a name
+    pod_port: int | str | None = None
 
 
 def chat_service(kube: Kube, release: str) -> Target:
@@ -39,7 +46,7 @@ def chat_service(kube: Kube, release: str) -> Target:
     for service in kube.services(component_selector(release, "ai-todo")):
         ports = service.spec.ports or []
         if ports:
-            return Target(service.metadata.name, ports[0].port)
+            return Target(service.metadata.name, ports[0].port, ports[0].target_port)
     raise TodoctlError(
         f"release {release} has no ai-todo Service in namespace {kube.namespace}",
         hint="deploy it with `todoctl deploy`, or pass the right --namespace/--release",
@@ -63,8 +70,10 @@ class PortForward:
         local_port: int,
         on_event: Callable[[str, str], None] | None = None,
         backoff: tuple[float, ...] = _BACKOFF_SECONDS,
+        pods: "ChatPods | None" = None,
     ) -> None:
         self.runner = runner
+        self.pods = pods
         self.context = context
         self.namespace = namespace
         self.target = target
@@ -83,12 +92,17 @@ class PortForward:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.local_port}"
 
-    def argv(self) -> list[str]:
+    def argv(self, pod: str | None = None) -> list[str]:
+        """To `pod` when one is chosen, else to the Service (kubectl then picks a pod)."""
+        if pod is not None:
+            resource, remote = f"pod/{pod}", self.target.pod_port or self.target.port
+        else:
+            resource, remote = f"svc/{self.target.service}", self.target.port
         return [
             "kubectl",
             "port-forward",
-            f"svc/{self.target.service}",
-            f"{self.local_port}:{self.target.port}",
+            resource,
+            f"{self.local_port}:{remote}",
             "--address",
             "127.0.0.1",
             "--namespace",
@@ -132,12 +146,19 @@ class PortForward:
         attempt = 0
         while True:
             # under the lock, so that stop() either sees this process or prevents it
+            pod = self.pods.choose() if self.pods is not None else None
             with self._lock:
                 if self._stopping.is_set():
                     return
-                self._process = self.runner.spawn(self.argv())
-            listened, reason = self._follow(self._process)
+                self._process = self.runner.spawn(self.argv(pod))
+            watch = _PodWatch(self.pods, pod, self._process, self._stopping) if self.pods and pod else None
+            if watch is not None:
+                watch.start()
+            listened, reason = self._follow(self._process, pod)
             self._process.stop(timeout=5)
+            if watch is not None:
+                watch.join(timeout=5)
+                reason = watch.reason or reason
             if self._stopping.is_set():
                 return
             if not listened and not self._ready.is_set() and self.reconnects == 0:
@@ -152,14 +173,15 @@ class PortForward:
             if self._stopping.wait(delay):
                 return
 
-    def _follow(self, process: Spawned) -> tuple[bool, str]:
+    def _follow(self, process: Spawned, pod: str | None = None) -> tuple[bool, str]:
         """Reads kubectl's output until it exits or loses its pod; (listened, last error)."""
         listened = False
         reason = ""
         for line in process.lines():
             if line.startswith("Forwarding from"):
                 if not listened and self.reconnects:
-                    self.on_event("reconnected", f"forwarding {self.url} again")
+                    to = f" to pod {pod}" if pod else ""
+                    self.on_event("reconnected", f"forwarding {self.url} again{to}")
                 listened = True
                 self._ready.set()
             elif _LOST in line:
@@ -169,6 +191,30 @@ class PortForward:
             if self._stopping.is_set():
                 break
         return listened, reason
+
+
+class _PodWatch(threading.Thread):
+    """Stops a forward once its pod is shutting down or gone, so the next forward starts on a pod
+    that stays while the old one still answers."""
+
+    def __init__(self, pods: "ChatPods", pod: str, process: Spawned, stopping: threading.Event) -> None:
+        super().__init__(name="port-forward-watch", daemon=True)
+        self.pods = pods
+        self.pod = pod
+        self.process = process
+        self.stopping = stopping
+        self.reason = ""
+
+    def run(self) -> None:
+        while self.process.poll() is None and not self.stopping.wait(_WATCH_SECONDS):
+            try:
+                serving = self.pods.serving(self.pod)
+            except TodoctlError:
+                continue
+            if not serving:
+                self.reason = f"pod {self.pod} is shutting down"
+                self.process.terminate()
+                return
 
 
 def _clean(line: str) -> str:
@@ -193,15 +239,46 @@ def _start_failure(reason: str, port: int) -> TodoctlError:
     )
 
 
+class ChatPods:
+    """The release's ai-todo pods, as the supervisor chooses among them."""
+
+    def __init__(self, kube: Kube, release: str) -> None:
+        self.kube = kube
+        self.selector = component_selector(release, "ai-todo")
+
+    def choose(self) -> str | None:
+        """The newest ready pod not being deleted (in a rolling update, the one that stays); None
+        when there is none yet, and kubectl is left to wait on the Service."""
+        ready = [pod for pod in self.kube.pods(self.selector) if is_ready(pod)]
+        if not ready:
+            return None
+        return max(
+            ready,
+            key=lambda pod: (
+                pod.metadata.creation_timestamp is not None,
+                pod.metadata.creation_timestamp or 0,
+                pod.metadata.name,
+            ),
+        ).metadata.name
+
+    def serving(self, name: str) -> bool:
+        return any(
+            pod.metadata.name == name and pod.metadata.deletion_timestamp is None
+            for pod in self.kube.pods(self.selector)
+        )
+
+
 def forward_chat_service(
     session: "Session", local_port: int, on_event: Callable[[str, str], None] | None = None
 ) -> PortForward:
-    """A port-forward to the release's ai-todo Service (not started yet)."""
+    """A port-forward to the release's ai-todo pods (not started yet)."""
+    release = session.settings.release
     return PortForward(
         session.runner,
         context=session.context,
         namespace=session.settings.namespace,
-        target=chat_service(session.kube, session.settings.release),
+        target=chat_service(session.kube, release),
         local_port=local_port,
         on_event=on_event,
+        pods=ChatPods(session.kube, release),
     )

@@ -20,7 +20,8 @@ from todoctl.versions import Version, helm_version
 
 T = TypeVar("T")
 
-# `helm upgrade --wait` with rollback can wait twice (the upgrade, then the rollback).
+# What helm may take beyond its own --timeout (a rollback or uninstall with --wait) before the process
+# is stopped: rendering, talking to the API server, writing the release record.
 _RUNNER_MARGIN_SECONDS = 60
 
 
@@ -32,7 +33,7 @@ class RoutedCommand(Command):
             default_timeout=f"{timeout_seconds}s", executable=executable, kubecontext=kubecontext
         )
         self._runner = runner
-        self._process_timeout = 2 * timeout_seconds + _RUNNER_MARGIN_SECONDS
+        self._process_timeout = timeout_seconds + _RUNNER_MARGIN_SECONDS
 
     def argv(self, command: Sequence[Any]) -> list[str]:
         argv = [self._executable, *(str(part) for part in command)]
@@ -43,12 +44,16 @@ class RoutedCommand(Command):
     async def run(self, command: list[Any], input: bytes | None = None) -> bytes:
         # Blocking on purpose: helm is the only thing running, and a Ctrl-C then interrupts the
         # wait and stops helm instead of leaving it behind in a worker thread.
-        completed = self._runner.run(self.argv(command), timeout=self._process_timeout, input=input)
+        completed = self._runner.run(
+            self.argv(command), timeout=self._process_timeout, input=input, tool="helm"
+        )
         return completed.stdout.encode()
 
     def client_version(self) -> semver.Version:
         found = helm_version(
-            self._runner.run([self._executable, "version", "--template", "{{ .Version }}"]).stdout
+            self._runner.run(
+                [self._executable, "version", "--template", "{{ .Version }}"], tool="helm"
+            ).stdout
         )
         return semver.Version(found.major, found.minor, found.patch)
 
@@ -95,31 +100,12 @@ class Helm:
     def version(self) -> Version:
         return helm_version(self._sync(self.command.version()))
 
-    @property
-    def rollback_on_failure_flag(self) -> str:
-        """Helm 4 deprecated `--atomic` in favour of `--rollback-on-failure`; Helm 3 knows only `--atomic`."""
-        return "--atomic" if self.version.major < 4 else "--rollback-on-failure"
-
-    def upgrade_install(
-        self,
-        release: str,
-        chart: Path,
-        values: dict[str, Any],
-        *,
-        wait: bool = True,
-        rollback_on_failure: bool = True,
-    ) -> dict[str, Any]:
-        """`helm upgrade --install`; returns the release as `helm status -o json` shows it."""
+    def upgrade_install(self, release: str, chart: Path, values: dict[str, Any]) -> dict[str, Any]:
+        """`helm upgrade --install` without waiting (todoctl waits itself, see rollout.py); returns the
+        release as `helm status -o json` shows it."""
         return self._sync(
             self.command.install_or_upgrade(
-                release,
-                chart,
-                values,
-                atomic=rollback_on_failure,
-                atomic_arg=self.rollback_on_failure_flag,
-                create_namespace=True,
-                namespace=self.namespace,
-                wait=wait,
+                release, chart, values, create_namespace=True, namespace=self.namespace
             )
         )
 
@@ -142,7 +128,7 @@ class Helm:
     def lint(self, chart: Path) -> LintReport:
         """`helm lint --strict`: warnings fail too."""
         argv = self.command.argv(["lint", "--strict", str(chart), "--namespace", self.namespace])
-        completed = self.runner.run(argv, check=False)
+        completed = self.runner.run(argv, check=False, tool="helm")
         return LintReport(passed=completed.returncode == 0, findings=parse_lint_output(completed.output))
 
     @staticmethod

@@ -57,16 +57,24 @@ class BuiltImage:
 
 
 def services(selection: str) -> list[str]:
-    """`ai-todo`, `mcp` (or `mcp-server`) or `all`."""
+    """`ai-todo`, `mcp` (or `mcp-server`), `all` (both services) or `dev-postgres`."""
     chosen = {
         "all": list(SERVICE_PACKAGES),
         "ai-todo": ["ai-todo"],
         "mcp": ["mcp-server"],
         "mcp-server": ["mcp-server"],
+        "dev-postgres": ["dev-postgres"],
     }
     if selection not in chosen:
-        raise ConfigError(f"unknown image {selection!r}", hint="build one of: ai-todo, mcp, all")
+        raise ConfigError(
+            f"unknown image {selection!r}", hint="build one of: ai-todo, mcp, all, dev-postgres"
+        )
     return chosen[selection]
+
+
+def image_name(service: str) -> str:
+    """The last part of the image's name (ai-todo), which is also its name in a registry."""
+    return IMAGES[service].rsplit("/", 1)[1]
 
 
 def plan(context: Path, service: str, *, base_image: str | None = None, tag: str | None = None) -> BuildPlan:
@@ -110,14 +118,15 @@ def image_files(context: Path, service: str) -> list[str]:
         if ignore.is_file()
         else []
     )
-    others = [name for name in SERVICE_PACKAGES if name != service]
-    foreign_packages = {pkg for name in others for pkg in SERVICE_PACKAGES[name]} - set(
-        SERVICE_PACKAGES[service]
+    others = [name for name in IMAGES if name != service]
+    foreign_packages = {pkg for name in others for pkg in SERVICE_PACKAGES.get(name, ())} - set(
+        SERVICE_PACKAGES.get(service, ())
     )
     foreign = tuple(
         [f"src/{pkg}/" for pkg in foreign_packages]
         + [f"requirements/{name}.txt" for name in others]
-        + [f"dockerfiles/{name}.Dockerfile" for name in others]
+        # an image's own files beside its Dockerfile share its name: dev-postgres.entrypoint.sh
+        + [f"dockerfiles/{name}." for name in others]
     )
     kept = exclude_paths(str(context), patterns, dockerfile=f"dockerfiles/{service}.Dockerfile")
     return sorted(

@@ -61,13 +61,16 @@ class Kube:
         discovery: Any = None,
         version: Any = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.namespace = namespace
         self.core = core
         self.apps = apps
         self.discovery = discovery
         self.version_api = version
+        # how waits in and above this module tell and pass time; tests pass a fake clock
         self.clock = clock
+        self.sleep = sleep
 
     @classmethod
     def connect(cls, *, context: str | None, namespace: str) -> "Kube":
@@ -157,6 +160,10 @@ class Kube:
         return found
 
     # writes
+
+    def create_pod(self, manifest: dict[str, Any]) -> None:
+        with api_errors(f"create pod {manifest['metadata']['name']}"):
+            self.core.create_namespaced_pod(self.namespace, manifest)
 
     def delete_pods(self, names: Sequence[str]) -> None:
         with api_errors("delete pods"):

@@ -1,9 +1,10 @@
-"""`todoctl load`: the images `build` recorded, into the cluster of the current context."""
+"""`todoctl load`: the images `build` recorded, into the cluster of the current context: pushed to the
+registry when one is set (any cluster), else loaded straight into minikube, kind or k3d."""
 
 from collections.abc import Callable
 from typing import Any
 
-from todoctl import images, providers, state
+from todoctl import images, providers, registry, state
 from todoctl.errors import TodoctlError
 from todoctl.session import Session
 
@@ -23,8 +24,21 @@ def recorded_images(selection: str = "all") -> dict[str, dict[str, Any]]:
 def load_images(
     session: Session, selection: str = "all", on_progress: Callable[[str], None] | None = None
 ) -> list[dict[str, str]]:
+    """What each image became in the cluster: `image` is the reference the chart must use."""
+    target = session.registry
     loaded = []
     for service, record in recorded_images(selection).items():
+        if target is not None:
+            pushed = registry.push(
+                session.docker,
+                record["image"],
+                target.repository(images.image_name(service)),
+                service=service,
+                on_progress=on_progress,
+            )
+            state.record_pushed(service, pushed.image, pushed.digest)
+            loaded.append({"service": service, "image": pushed.image, "result": f"pushed ({pushed.digest})"})
+            continue
         if on_progress is not None:
             on_progress(f"loading {record['image']} into {session.provider.kind} {session.provider.cluster}")
         result = providers.load_image(session.runner, session.provider, record["image"], record["image_id"])

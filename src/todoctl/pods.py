@@ -109,6 +109,13 @@ def problems(pod: client.V1Pod) -> list[Problem]:
     return found
 
 
+def restart_count(pod: client.V1Pod, container: str) -> int:
+    for status in (pod.status.container_statuses or []) if pod.status else []:
+        if status.name == container:
+            return status.restart_count or 0
+    return 0
+
+
 def deployment_progress(deployment: client.V1Deployment) -> Progress:
     """The rules `kubectl rollout status` applies."""
     name = deployment.metadata.name

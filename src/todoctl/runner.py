@@ -60,6 +60,11 @@ class Spawned:
     def wait(self, timeout: float | None = None) -> int:
         return self.process.wait(timeout)
 
+    def terminate(self) -> None:
+        """SIGTERM only: whoever reads its output sees it end, then calls stop()."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM, and SIGKILL after `timeout` seconds; returns the exit code."""
         if self.process.poll() is None:
@@ -88,11 +93,15 @@ class Runner:
         input: bytes | None = None,
         check: bool = True,
         env: Mapping[str, str] | None = None,
+        tool: str | None = None,
     ) -> Completed:
-        """Runs a command to completion. With `check`, a non-zero exit raises the classified error."""
-        completed = self._execute(_validated(argv), timeout=timeout, input=input, env=env)
+        """Runs a command to completion. With `check`, a non-zero exit raises the classified error;
+        `tool` (helm, kubectl, ...) says whose messages to read when the program's name does not."""
+        completed = self._execute(_validated(argv), timeout=timeout, input=input, env=env, tool=tool)
         if check and completed.returncode != 0:
-            raise classify(completed.argv, completed.returncode, completed.stdout, completed.stderr)
+            raise classify(
+                completed.argv, completed.returncode, completed.stdout, completed.stderr, tool=tool
+            )
         return completed
 
     def spawn(
@@ -107,7 +116,13 @@ class Runner:
         return self._start(_validated(argv), env=env, log_path=log_path)
 
     def _execute(
-        self, argv: list[str], *, timeout: float, input: bytes | None, env: Mapping[str, str] | None
+        self,
+        argv: list[str],
+        *,
+        timeout: float,
+        input: bytes | None,
+        env: Mapping[str, str] | None,
+        tool: str | None = None,
     ) -> Completed:
         try:
             result = subprocess.run(
@@ -119,7 +134,7 @@ class Runner:
                 check=False,
             )
         except FileNotFoundError:
-            raise missing_tool(argv[0]) from None
+            raise missing_tool(argv[0], tool) from None
         except subprocess.TimeoutExpired as expired:
             raise CommandTimedOut(
                 f"`{_display(argv)}` did not finish within {timeout:g}s and was stopped",
@@ -151,8 +166,8 @@ class Runner:
         return Spawned(argv, process, log)
 
 
-def missing_tool(program: str) -> ToolNotFound:
-    return ToolNotFound(f"{program} is not installed or not on PATH", hint=install_hint(program))
+def missing_tool(program: str, tool: str | None = None) -> ToolNotFound:
+    return ToolNotFound(f"{program} is not installed or not on PATH", hint=install_hint(tool or program))
 
 
 def _validated(argv: Sequence[str]) -> list[str]:

@@ -6,7 +6,7 @@ obj=boundary)`); a real run gets the real one.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -18,6 +18,7 @@ from todoctl.helm import Helm
 from todoctl.kube import Kube, contexts
 from todoctl.output import Output
 from todoctl.providers import Provider, detect
+from todoctl.registry import Registry, parse_registry
 from todoctl.runner import Runner
 from todoctl.settings import Settings
 from todoctl.tool_errors import MINIKUBE_START
@@ -74,6 +75,15 @@ class Session:
     def kube(self) -> Kube:
         return self.boundary.kube(context=self.context, namespace=self.settings.namespace)
 
+    def use_registry(self, text: str) -> None:
+        """A command's --registry (or TODOCTL_REGISTRY) wins over the project file's."""
+        parse_registry(text)
+        self.settings = replace(self.settings, registry=text)
+
+    @property
+    def registry(self) -> Registry | None:
+        return parse_registry(self.settings.registry) if self.settings.registry else None
+
     @cached_property
     def helm(self) -> Helm:
         return Helm(
@@ -81,6 +91,7 @@ class Session:
             namespace=self.settings.namespace,
             context=self.context,
             timeout_seconds=self.settings.timeout,
+            executable=self.settings.helm,
         )
 
     @cached_property

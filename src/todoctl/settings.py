@@ -11,9 +11,18 @@ from typing import Any
 from todoctl.components import DEFAULT_RELEASE
 from todoctl.errors import ConfigError
 from todoctl.providers import KINDS
+from todoctl.registry import parse_registry
 
 PROJECT_FILE = "todoctl.toml"
-_KEYS = {"context": str, "namespace": str, "release": str, "provider": str, "timeout": int}
+_KEYS = {
+    "context": str,
+    "namespace": str,
+    "release": str,
+    "provider": str,
+    "timeout": int,
+    "registry": str,
+    "helm": str,
+}
 _KIND_NAMES = {str: "a string", int: "a whole number of seconds"}
 # Helm's rule for release names; namespaces are DNS labels.
 _RELEASE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -26,6 +35,10 @@ class Settings:
     release: str = DEFAULT_RELEASE
     provider: str | None = None
     timeout: int = 300
+    # HOST[:PORT][/PATH] that this machine pushes to and the cluster pulls from; None: load directly
+    registry: str | None = None
+    # the helm binary (a path or a name on PATH)
+    helm: str = "helm"
     json: bool = False
     verbose: bool = False
     project_file: Path | None = None
@@ -83,5 +96,9 @@ def _validate(settings: Settings) -> None:
         )
     if settings.provider is not None and settings.provider not in KINDS:
         raise ConfigError(f"unknown provider {settings.provider!r}", hint=f"use one of: {', '.join(KINDS)}")
+    if settings.registry is not None:
+        parse_registry(settings.registry)
+    if not settings.helm.strip():
+        raise ConfigError("the helm binary is empty", hint="give a path or a name on PATH, e.g. helm4")
     if not 1 <= settings.timeout <= 3600:
         raise ConfigError(f"timeout {settings.timeout}s is out of range", hint="use 1 to 3600 seconds")

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from todoctl.errors import TodoctlError
-from todoctl.images import BuiltImage
+from todoctl.images import BuiltImage, image_name
+from todoctl.registry import Registry
 
 
 def state_dir() -> Path:
@@ -50,6 +51,36 @@ def record_built(images: list[BuiltImage]) -> None:
             "image_id": built.image_id,
             "size_bytes": built.size_bytes,
         }
+    _write(document)
+
+
+def record_pushed(service: str, image: str, digest: str) -> None:
+    """The registry reference of the service's latest build, once the registry holds it."""
+    document = built_images()
+    document[service]["pushed"] = {"image": image, "digest": digest}
+    _write(document)
+
+
+def deployable_images(registry: Registry | None, services: list[str] | None = None) -> dict[str, str]:
+    """service -> the reference the chart must use: the local image, or its copy in `registry`."""
+    built = built_images()
+    chosen = [service for service in built if services is None or service in services]
+    if registry is None:
+        return {service: built[service]["image"] for service in chosen}
+    found = {}
+    for service in chosen:
+        tag = built[service]["image"].rpartition(":")[2]
+        expected = f"{registry.repository(image_name(service))}:{tag}"
+        if (built[service].get("pushed") or {}).get("image") != expected:
+            raise TodoctlError(
+                f"the latest {service} image is not in {registry} yet",
+                hint=f"push it with `todoctl load --registry {registry}` (or run `todoctl up`)",
+            )
+        found[service] = expected
+    return found
+
+
+def _write(document: dict[str, Any]) -> None:
     path = _images_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     # write-then-rename: an interrupted build never leaves half a file behind

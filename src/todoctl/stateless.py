@@ -166,8 +166,11 @@ class Validator:
         disruption.ready_seconds = time.monotonic() - started
         if reply is None:
             return disruption, before
-        self._compare(api, conversation, before, reply, disruption)
-        return disruption, Snapshot(_history(api, conversation), _task_set(reply))
+        history = self._read_history(api, conversation, started, disruption)
+        if history is None:
+            return disruption, before
+        self._compare(before, history, reply, disruption)
+        return disruption, Snapshot(history, _task_set(reply))
 
     def _desired_replicas(self, selector: str) -> int:
         deployments = self.kube.deployments(selector)
@@ -208,8 +211,22 @@ class Validator:
         remaining = max(1.0, started + self.recovery_timeout - time.monotonic())
         return self.kube.wait_pods(selector, replaced, remaining)
 
+    def _read_history(
+        self, api: ChatApi, conversation: int, started: float, disruption: Disruption
+    ) -> list[tuple[int, str, str]] | None:
+        """Retried like the first request: a forward moving to another pod is not a lost message."""
+        deadline = started + self.recovery_timeout
+        while True:
+            try:
+                return _history(api, conversation)
+            except ChatFailed as error:
+                if time.monotonic() >= deadline:
+                    disruption.problems.append(f"the history could not be read: {error.message}")
+                    return None
+                time.sleep(RETRY_SECONDS)
+
     def _compare(
-        self, api: ChatApi, conversation: int, before: Snapshot, reply: Reply, disruption: Disruption
+        self, before: Snapshot, history: list[tuple[int, str, str]], reply: Reply, disruption: Disruption
     ) -> None:
         after_tasks = _task_set(reply)
         lost = before.tasks - after_tasks
@@ -219,7 +236,6 @@ class Validator:
             disruption.problems.append(f"task {task[0]} {task[1]!r} was lost")
         for task in sorted(appeared, key=str):
             disruption.problems.append(f"task {task[0]} {task[1]!r} appeared or changed")
-        history = _history(api, conversation)
         disruption.history_intact = history[: len(before.messages)] == before.messages
         if not disruption.history_intact:
             disruption.problems.append(

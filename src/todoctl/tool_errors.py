@@ -42,8 +42,11 @@ def install_hint(program: str) -> str:
     return INSTALL_HINTS.get(PurePath(program).name, f"install {program} and make sure it is on PATH")
 
 
-def classify(argv: Sequence[str], returncode: int, stdout: str, stderr: str) -> CommandFailed:
-    tool = PurePath(argv[0]).name if argv else "?"
+def classify(
+    argv: Sequence[str], returncode: int, stdout: str, stderr: str, *, tool: str | None = None
+) -> CommandFailed:
+    """`tool` names the program when its file is named otherwise (helm4, /opt/helm-v3/helm3)."""
+    tool = tool or (PurePath(argv[0]).name if argv else "?")
     text = f"{stdout}\n{stderr}"
     found = {
         "helm": _helm,

@@ -1,4 +1,4 @@
-"""`todoctl up`: doctor → build → load → lint → deploy → ready → a smoke chat, each phase timed."""
+"""`todoctl up`: values → doctor → build → load → lint → deploy → ready → a smoke chat, each phase timed."""
 
 import time
 from collections.abc import Callable, Iterator
@@ -7,20 +7,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from todoctl import doctor, images
+from todoctl import doctor, images, state
 from todoctl.build import build_images
-from todoctl.chart_lint import check_chart
+from todoctl.chart_lint import ChartCheck, check_chart
 from todoctl.chat_api import ChatApi
-from todoctl.components import release_selector
 from todoctl.errors import TodoctlError
 from todoctl.forward import forward_chat_service, free_port
 from todoctl.load import load_images
-from todoctl.release import deploy
+from todoctl.release import apply, await_ready
 from todoctl.resources import chart_dir
 from todoctl.session import Session
 from todoctl.tokens import cluster_token
-from todoctl.values import compose
-from todoctl.workloads import wait_ready
+from todoctl.values import Values, compose
 
 # the spec's targets: the whole of `up` within 5 minutes, the pods ready within 60 s of the deploy
 TARGET_TOTAL_SECONDS = 300
@@ -69,6 +67,7 @@ class Up:
         self.options = options
         self.say = on_status
         self.report = UpReport()
+        self.kube_version: str | None = None
 
     @contextmanager
     def phase(self, name: str) -> Iterator[Phase]:
@@ -83,6 +82,13 @@ class Up:
 
     def run(self) -> UpReport:
         session, options = self.session, self.options
+        with self.phase("values") as phase:
+            # The user's values meet the chart's schema before anything slow runs: a typo in --set
+            # fails here, not after the build.
+            checked = self.compose({})
+            self.lint(checked)
+            dev_postgres = bool((checked.values.get("devPostgres") or {}).get("enabled"))
+            phase.detail = "valid" + (" (with the development PostgreSQL)" if dev_postgres else "")
         with self.phase("doctor") as phase:
             failed = doctor.failures(doctor.diagnose_environment(session))
             if failed:
@@ -93,59 +99,77 @@ class Up:
                     details=[f"{c.name}: {c.detail}" for c in failed[1:]],
                 )
             phase.detail = f"{session.context} ({session.provider.kind})"
+            # the later lint checks the manifests against the schemas of the cluster's own version
+            self.kube_version = ".".join(session.kube.server_version().lstrip("v").split(".")[:2])
+        selections = ["all", "dev-postgres"] if dev_postgres else ["all"]
         with self.phase("build") as phase:
-            built = build_images(
-                session.docker,
-                "all",
-                tag=None,
-                base_image=options.base_image,
-                ca_cert=options.ca_cert,
-                on_progress=lambda event: self.say(f"build {event.service}: {event.text[:70]}"),
-            )
+            built = [
+                image
+                for selection in selections
+                for image in build_images(
+                    session.docker,
+                    selection,
+                    tag=None,
+                    base_image=options.base_image,
+                    ca_cert=options.ca_cert,
+                    on_progress=lambda event: self.say(f"build {event.service}: {event.text[:70]}"),
+                )
+            ]
             phase.detail = ", ".join(f"{b.image} ({b.size_mb:.0f} MB)" for b in built)
-            total = images.over_budget(built)
+            total = images.over_budget(b for b in built if b.service != "dev-postgres")
             if total is not None:
                 self.report.notes.append(
                     f"the images take {total:.0f} MB, over the {images.SIZE_BUDGET_MB} MB budget"
                 )
+        services = [b.service for b in built]
         with self.phase("load") as phase:
-            if session.provider.kind == "generic":
-                phase.detail = "skipped: the cluster pulls images from a registry"
+            if session.registry is None and session.provider.kind == "generic":
+                phase.detail = "skipped: no --registry, and the cluster is not minikube, kind or k3d"
             else:
-                load_images(session, "all", on_progress=self.say)
-                phase.detail = f"{session.provider.kind} {session.provider.cluster}"
-        composed = compose(
-            images={b.service: b.image for b in built},
+                loaded = [
+                    item
+                    for selection in selections
+                    for item in load_images(session, selection, on_progress=self.say)
+                ]
+                phase.detail = "; ".join(f"{item['image']}: {item['result']}" for item in loaded)
+        deployable = state.deployable_images(session.registry, services)
+        composed = self.compose(deployable)
+        self.report.notes += composed.notes
+        with self.phase("lint") as phase:
+            check = self.lint(composed, kube_version=self.kube_version)
+            phase.detail = f"{check.manifests} manifests valid for Kubernetes {check.kube_version}"
+        with self.phase("deploy") as phase:
+            applied = apply(session, composed)
+            phase.detail = f"revision {applied.revision} {applied.status}"
+        with self.phase("ready") as phase:
+            await_ready(session, applied, on_progress=self.say)
+            phase.detail = f"revision {applied.revision}: every pod is ready"
+        with self.phase("smoke chat") as phase:
+            phase.detail = self.smoke_chat()
+        self.check_targets()
+        return self.report
+
+    def compose(self, deployable: dict[str, str]) -> Values:
+        options = self.options
+        return compose(
+            images=deployable,
             secrets=options.secrets,
             files=options.values_files,
             sets=options.sets,
             dev_postgres=options.dev_postgres,
         )
-        self.report.notes += composed.notes
-        with self.phase("lint") as phase:
-            check = check_chart(
-                chart_dir(),
-                values=composed.values,
-                release=session.settings.release,
-                namespace=session.settings.namespace,
-            )
-            if not check.passed:
-                raise TodoctlError("the chart does not lint with these values", details=check.problems)
-            phase.detail = f"{check.manifests} manifests valid for Kubernetes {check.kube_version}"
-        with self.phase("deploy") as phase:
-            deployed = deploy(session, composed, {b.service: b.image for b in built})
-            phase.detail = f"revision {deployed.revision} {deployed.status}"
-        with self.phase("ready") as phase:
-            ready = wait_ready(
-                session, release_selector(session.settings.release), timeout=60, on_progress=self.say
-            )
-            phase.detail = ", ".join(
-                f"{d.metadata.name} {d.status.ready_replicas or 0}/{d.spec.replicas}" for d in ready
-            )
-        with self.phase("smoke chat") as phase:
-            phase.detail = self.smoke_chat()
-        self.check_targets()
-        return self.report
+
+    def lint(self, composed: Values, kube_version: str | None = None) -> ChartCheck:
+        check = check_chart(
+            chart_dir(),
+            values=composed.values,
+            release=self.session.settings.release,
+            namespace=self.session.settings.namespace,
+            kube_version=kube_version,
+        )
+        if not check.passed:
+            raise TodoctlError("the chart does not lint with these values", details=check.problems)
+        return check
 
     def check_targets(self) -> None:
         took = {phase.name: phase.seconds for phase in self.report.phases}
@@ -160,6 +184,8 @@ class Up:
             )
 
     def smoke_chat(self) -> str:
+        """One chat turn that the agent can answer only through an MCP tool, as `helm test` does: any
+        reply is not enough, the chat must have reached mcp-server and its database."""
         session = self.session
         token = cluster_token(session.kube, session.settings.release, SMOKE_USER)
         if token is None:
@@ -169,4 +195,11 @@ class Up:
             ChatApi(forward.url, token=token, user_id=SMOKE_USER) as api,
         ):
             reply = api.chat(SMOKE_MESSAGE)
-        return f"{SMOKE_MESSAGE!r} → {reply.response[:60]!r}"
+        tools = [str(call.get("name")) for call in reply.tool_calls]
+        if not tools:
+            raise TodoctlError(
+                f"the smoke chat was answered without a tool, so mcp-server was not reached: "
+                f"{reply.response[:120]!r}",
+                hint="see `todoctl logs ai-todo` and `todoctl logs mcp`",
+            )
+        return f"{SMOKE_MESSAGE!r} → {reply.response[:60]!r} through {', '.join(tools)}"

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from dotenv import dotenv_values
 
-from todoctl.components import VALUES_KEYS
+from todoctl.components import IMAGE_VALUES_KEYS
 from todoctl.errors import ConfigError
 from todoctl.helm_engine import engine
 
@@ -93,7 +93,7 @@ def image_values(images: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, image in images.items():
         repository, _, tag = image.rpartition(":")
-        values[VALUES_KEYS[name]] = {"image": {"repository": repository, "tag": tag}}
+        values[IMAGE_VALUES_KEYS[name]] = {"image": {"repository": repository, "tag": tag}}
     return values
 
 

@@ -51,9 +51,7 @@ def scale(
         raise ConfigError(f"{replicas} replicas is out of range", hint=f"use 0 to {MAX_REPLICAS}")
     release = session.settings.release
     values = merge(session.helm.user_values(release), {VALUES_KEYS[component]: {"replicaCount": replicas}})
-    upgraded = session.helm.upgrade_install(
-        release, chart_dir(), values, wait=False, rollback_on_failure=False
-    )
+    upgraded = session.helm.upgrade_install(release, chart_dir(), values)
     selector = component_selector(release, component)
 
     def scaled(deployments: list[client.V1Deployment]) -> bool:

@@ -66,7 +66,8 @@ async def test_conversations_are_listed_most_recent_first(client: httpx.AsyncCli
 
     assert response.status_code == 200
     assert [c["id"] for c in response.json()] == [older, newer]
-    assert set(response.json()[0]) == {"id", "created_at", "updated_at"}
+    assert set(response.json()[0]) == {"id", "created_at", "updated_at", "preview"}
+    assert [c["preview"] for c in response.json()] == ["hello", "hello again"]
 
 
 async def test_missing_token_is_401_with_a_bearer_challenge(client: httpx.AsyncClient, user: User) -> None:

@@ -9,6 +9,7 @@ from ai_todo.conversations import (
     HistoryMessage,
     RateLimit,
     add_message,
+    first_messages,
     list_conversations,
     list_messages,
     start_turn,
@@ -103,3 +104,20 @@ def test_conversations_are_listed_by_latest_activity(engine: Engine) -> None:
 
     assert [c.id for c in listed] == [first, second]
     assert [c.id for c in limited] == [first]
+
+
+def test_first_messages_are_the_start_of_each_conversations_opening_line(engine: Engine) -> None:
+    long_one = _turn(engine, "alice", "Zoë ☕ " + "x" * 100).conversation_id
+    short_one = _turn(engine, "alice", "hello").conversation_id
+    _reply(engine, "alice", short_one, "Hi! How can I help?")
+    _turn(engine, "alice", "a later message", short_one)
+    theirs = _turn(engine, "bob", "bob's secret").conversation_id
+
+    with session_scope(engine) as session:
+        previews = first_messages(
+            session=session, user_id="alice", conversation_ids=[long_one, short_one, theirs], length=10
+        )
+        none = first_messages(session=session, user_id="alice", conversation_ids=[], length=10)
+
+    assert previews == {long_one: "Zoë ☕ xxxx", short_one: "hello"}
+    assert none == {}

@@ -143,7 +143,7 @@ def test_probe_timing_flows_from_values() -> None:
 
 
 @pytest.mark.parametrize("scenario", SELF_CONTAINED.values(), ids=SELF_CONTAINED.keys())
-def test_grace_period_covers_the_unready_delay_and_the_drain(scenario: Scenario) -> None:
+def test_grace_period_covers_the_serving_delay_and_the_drain(scenario: Scenario) -> None:
     rendered = scenario.render()
     for component in SERVICE_COMPONENTS:
         spec = pod_spec(_deployment(rendered, component))

@@ -10,12 +10,10 @@ import pytest
 from playwright.sync_api import Browser
 
 from ai_todo.settings import AiTodoSettings
-from tests.ai_todo.routes.test_page import browser
 from tests.ai_todo.stack import Stack, make_settings, process_env, serving
 from tests.chart.rendering import render, set_flags
+from tests.support.browser import chromium
 from tests.support.processes import ServiceProcess, running_service
-
-__all__ = ["browser"]  # the page tests' Chromium, as a fixture here too
 
 
 @pytest.fixture
@@ -71,6 +69,12 @@ def test_the_chart_turns_the_docs_off_by_default() -> None:
     assert default["API_DOCS"] == "false"
     assert on.get("ConfigMap", "ai-todo-config")["data"]["API_DOCS"] == "true"
     assert AiTodoSettings(api_docs=default["API_DOCS"], auth_jwt_secret="s" * 32).api_docs is False
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from tests.todoctl import fixture_files
 
 SUCCESS_STREAM = "docker/build-stream-legacy-success.jsonl"
 FAILURE_STREAM = "docker/build-stream-legacy-error.jsonl"
+PUSH_STREAM = "docker/push-stream-local-registry.jsonl"
 
 
 class FakeDockerApi:
@@ -17,6 +18,9 @@ class FakeDockerApi:
         self.size_bytes = size_bytes
         self.builds: list[dict[str, Any]] = []
         self.images: dict[str, dict[str, Any]] = {}
+        self.pushed: list[str] = []
+        # what the registry answers a push with; None: the recorded success
+        self.push_failure: dict[str, Any] | None = None
 
     def ping(self) -> bool:
         return True
@@ -40,3 +44,19 @@ class FakeDockerApi:
 
     def inspect_image(self, name: str) -> dict[str, Any]:
         return self.images[name]
+
+    def info(self) -> dict[str, Any]:
+        return fixture_files.document("docker/info-registry-config-default.json")
+
+    def tag(self, image: str, repository: str, tag: str) -> bool:
+        self.images[f"{repository}:{tag}"] = self.images.get(image, {})
+        return True
+
+    def push(self, repository: str, tag: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """The recorded stream of a real push to a local registry, ending in the registry's digest."""
+        chunks = fixture_files.json_lines(PUSH_STREAM)
+        if self.push_failure is not None:
+            chunks = [*chunks[:2], self.push_failure]
+        else:
+            self.pushed.append(f"{repository}:{tag}")
+        yield from chunks

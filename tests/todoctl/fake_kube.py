@@ -58,6 +58,21 @@ class FakeWatchResponse:
         pass
 
 
+class FakeClock:
+    """Time that passes as the code looks at it (a second a look) and as it waits, so a test of a
+    5-minute timeout takes no time and a loop that waits for a deadline always reaches it."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def now(self) -> float:
+        self.seconds += 1.0
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
 class FakeCluster:
     """One namespace's objects as API JSON, by kind ("pods", "deployments", ...)."""
 
@@ -82,8 +97,10 @@ class FakeCluster:
         self.deleted: list[str] = []
         self.patched: list[tuple[str, dict[str, Any]]] = []
         self.on_delete: Callable[[str], None] | None = None
+        self.pod_outcome: Callable[[dict[str, Any]], dict[str, Any]] = lambda pod: {"phase": "Succeeded"}
         self.unreachable = False
         self.server_version = "v1.34.0"
+        self.clock = FakeClock()
         self.core = _Core(self)
         self.apps = _Apps(self)
         self.discovery = _Discovery(self)
@@ -96,6 +113,8 @@ class FakeCluster:
             apps=self.apps,
             discovery=self.discovery,
             version=self.version,
+            clock=self.clock.now,
+            sleep=self.clock.sleep,
         )
 
     def add(self, kind: str, *documents: dict[str, Any]) -> None:
@@ -189,6 +208,14 @@ class _Core:
 
     def read_namespaced_config_map(self, name: str, namespace: str, **kwargs: Any) -> Any:
         return deserialize(self.cluster.named("configmaps", name), "V1ConfigMap")
+
+    def create_namespaced_pod(self, namespace: str, body: dict[str, Any], **kwargs: Any) -> Any:
+        """The pod as the node will have left it by the next look: `cluster.pod_outcome` gives its
+        status (a node pulled and ran it, by default)."""
+        pod = copy.deepcopy(body)
+        pod["status"] = self.cluster.pod_outcome(pod)
+        self.cluster.add("pods", pod)
+        return deserialize(pod, "V1Pod")
 
     def delete_namespaced_pod(self, name: str, namespace: str, **kwargs: Any) -> Any:
         pod = self.cluster.named("pods", name)

@@ -58,6 +58,9 @@ class FakeProcess:
         self.finished.wait(timeout)
         return self.exit_code
 
+    def terminate(self) -> None:
+        self.stopped.set()
+
     def stop(self, timeout: float = 10.0) -> int:
         self.stopped.set()
         return self.exit_code
@@ -88,11 +91,17 @@ class FakeRunner(Runner):
         return [call.argv for call in self.calls if call.argv[: len(prefix)] == prefix]
 
     def _execute(
-        self, argv: list[str], *, timeout: float, input: bytes | None, env: Mapping[str, str] | None
+        self,
+        argv: list[str],
+        *,
+        timeout: float,
+        input: bytes | None,
+        env: Mapping[str, str] | None,
+        tool: str | None = None,
     ) -> Completed:
         self.calls.append(Call(tuple(argv), input, timeout))
         if argv[0] not in self.installed:
-            raise missing_tool(argv[0])
+            raise missing_tool(argv[0], tool)
         for prefix, scripted in reversed(self._answers):
             if tuple(argv[: len(prefix)]) == prefix:
                 answer = scripted(tuple(argv)) if callable(scripted) else scripted

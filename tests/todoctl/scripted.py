@@ -1,7 +1,8 @@
 """The tools' answers for common situations, each from a real output in fixtures/."""
 
 from tests.todoctl import factories, fixture_files
-from tests.todoctl.fake_runner import FakeRunner
+from tests.todoctl.fake_kube import FakeCluster
+from tests.todoctl.fake_runner import Answer, FakeRunner
 
 KUBECTL_VERSION = ("kubectl", "version", "--client", "-o", "json")
 
@@ -27,6 +28,20 @@ def helm_fails(runner: FakeRunner, command: str, fixture: str) -> None:
         line for line in text.splitlines(keepends=True) if not line.startswith(("Error:", "level="))
     )
     runner.on("helm", command, stdout=stdout, stderr=stderr, returncode=1)
+
+
+def helm_restore_deletes_pods(runner: FakeRunner, cluster: FakeCluster) -> None:
+    """As the real Helm does: its rollback replaces the release's failing pods, and its uninstall
+    removes them, so after either there is nothing left to diagnose."""
+
+    def restore(argv: tuple[str, ...]) -> Answer:
+        cluster.objects["pods"] = []
+        if argv[1] == "rollback":
+            return Answer(stdout=fixture_files.text("helm/v4-rollback-success.txt"))
+        return Answer(stdout=f'release "{argv[2]}" uninstalled\n')
+
+    runner.on_call("helm", "rollback", answer=restore)
+    runner.on_call("helm", "uninstall", answer=restore)
 
 
 def kubectl(runner: FakeRunner) -> None:

@@ -2,10 +2,11 @@
 
 import pytest
 
-from tests.todoctl import fixture_files
+from tests.todoctl import factories, fixture_files
+from tests.todoctl.fake_kube import FakeCluster
 from tests.todoctl.fake_runner import FakeProcess, FakeRunner
 from todoctl.errors import TodoctlError
-from todoctl.forward import PortForward, Target
+from todoctl.forward import ChatPods, PortForward, Target
 
 FORWARDING = ["Forwarding from 127.0.0.1:18000 -> 8000", "Forwarding from [::1]:18000 -> 8000"]
 
@@ -86,3 +87,56 @@ def test_stop_ends_a_forward_that_is_running():
 
     assert running.stopped.is_set()
     assert not forward.supervising
+
+
+def test_the_forward_goes_to_the_newest_ready_pod_and_leaves_it_once_it_shuts_down():
+    cluster, runner, events = FakeCluster(), FakeRunner(), []
+    factories.deployed_release(cluster)
+    first = FakeProcess(FORWARDING, stays_open=True)
+    second = FakeProcess(FORWARDING, stays_open=True)
+    runner.processes += [first, second]
+    forward = PortForward(
+        runner,
+        context="minikube",
+        namespace="default",
+        target=Target("ai-todo-service", 8000, "http"),
+        local_port=18000,
+        on_event=lambda kind, text: events.append((kind, text)),
+        backoff=(0,),
+        pods=ChatPods(cluster.kube(), "todo"),
+    ).start()
+
+    leaving = cluster.named("pods", "ai-todo-5b85bc8649-d3e4f")
+    leaving["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
+    second.emitted.wait(10)
+    forward.stop()
+
+    assert [argv[2] for argv in runner.spawned] == [
+        "pod/ai-todo-5b85bc8649-d3e4f",
+        "pod/ai-todo-5b85bc8649-a1b2c",
+    ]
+    assert runner.spawned[0][3] == "18000:http"
+    assert events[0] == ("dropped", "pod ai-todo-5b85bc8649-d3e4f is shutting down")
+    assert events[1] == (
+        "reconnected",
+        "forwarding http://127.0.0.1:18000 again to pod ai-todo-5b85bc8649-a1b2c",
+    )
+
+
+def test_without_a_ready_pod_the_forward_waits_on_the_service():
+    cluster, runner = FakeCluster(), FakeRunner()
+    factories.deployed_release(cluster)
+    for pod in cluster.objects["pods"]:
+        pod["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
+    runner.processes.append(FakeProcess(FORWARDING, stays_open=True))
+    forward = PortForward(
+        runner,
+        context="minikube",
+        namespace="default",
+        target=Target("ai-todo-service", 8000, "http"),
+        local_port=18000,
+        pods=ChatPods(cluster.kube(), "todo"),
+    ).start()
+    forward.stop()
+
+    assert runner.spawned[0][2:4] == ("svc/ai-todo-service", "18000:8000")

@@ -41,6 +41,15 @@ def test_helm_failures(fixture, error, words):
     assert found.hint
 
 
+@pytest.mark.parametrize("program", ["helm4", "/var/cache/todoctl-cluster/v1.34.4/bin/helm3"])
+def test_a_helm_binary_of_another_name_is_read_as_helm_when_the_caller_says_so(program):
+    argv = (program, *HELM_UPGRADE[1:])
+    text = fixture_files.text("helm/release-not-found.txt")
+
+    assert type(classify(argv, 1, "", text)) is CommandFailed
+    assert type(classify(argv, 1, "", text, tool="helm")) is ReleaseNotFound
+
+
 @pytest.mark.parametrize(
     ("fixture", "restored"),
     [

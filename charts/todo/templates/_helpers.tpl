@@ -67,7 +67,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*
-The grace period Kubernetes gives a stopping pod: the unready delay, the drain, and a few seconds
+The grace period Kubernetes gives a stopping pod: the serving delay, the drain, and a few seconds
 for the process to exit. Shorter, and the kubelet would kill requests still being answered.
 */}}
 {{- define "todo.terminationGracePeriodSeconds" -}}

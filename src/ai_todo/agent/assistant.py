@@ -3,6 +3,7 @@ per turn whose tools are scoped to the verified user."""
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from agents import Agent, RunConfig, Runner, set_tracing_disabled, set_tracing_export_api_key
 from agents.run_config import ToolExecutionConfig
@@ -10,7 +11,7 @@ from agents.run_config import ToolExecutionConfig
 from ai_todo.agent.connection import McpConnection
 from ai_todo.agent.failures import classify
 from ai_todo.agent.models import build_model
-from ai_todo.agent.user_tools import ToolCallRecord, UserTools
+from ai_todo.agent.user_tools import USER_ID, ToolCallRecord, UserTools, public_result
 from ai_todo.conversations import HistoryMessage
 from ai_todo.errors import ToolsUnavailable, TurnTimedOut
 from ai_todo.settings import AiTodoSettings
@@ -86,6 +87,16 @@ class Assistant:
             raise failure from None
         text = str(result.final_output or "").strip() or EMPTY_REPLY
         return Reply(text=text, tool_calls=tools.calls)
+
+    async def list_tasks(self, *, user_id: str, arguments: dict[str, Any]) -> Any:
+        """`list_tasks` for the page, over the connection chat turns use; the user id is the verified
+        one, whatever `arguments` hold."""
+        result = await self.connection.call("list_tasks", {**arguments, USER_ID: user_id})
+        value = public_result(result)
+        if result.is_error:
+            # mcp-server answered but could not list (its storage is down): nothing the caller can fix
+            raise ToolsUnavailable(f"list_tasks: {str(value.get('error', ''))[:200]}")
+        return value
 
     async def close(self) -> None:
         await self.connection.close()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from ai_todo import conversations
 from ai_todo.deps import CurrentUser
-from ai_todo.schemas import ConversationPublic, ErrorBody, MessagePublic
+from ai_todo.schemas import PREVIEW_MAX, ConversationPublic, ErrorBody, MessagePublic
 from todo_core.db import session_scope
 from todo_core.models import ID_MAX
 
@@ -21,7 +21,18 @@ def list_conversations(request: Request, user_id: CurrentUser, limit: Limit = 50
     """The user's conversations, most recently active first."""
     with session_scope(request.app.state.readiness.engine) as session:
         rows = conversations.list_conversations(session=session, user_id=user_id, limit=limit)
-        return [ConversationPublic.model_validate(row, from_attributes=True) for row in rows]
+        previews = conversations.first_messages(
+            session=session, user_id=user_id, conversation_ids=[row.id for row in rows], length=PREVIEW_MAX
+        )
+        return [
+            ConversationPublic(
+                id=row.id,
+                created_at=row.created_at,
+                updated_at=row.updated_at,
+                preview=previews.get(row.id, ""),
+            )
+            for row in rows
+        ]
 
 
 @router.get(

@@ -77,6 +77,10 @@ def main(
     timeout: Annotated[
         int | None, typer.Option(envvar="TODOCTL_TIMEOUT", help="seconds to wait for rollouts [default: 300]")
     ] = None,
+    helm: Annotated[
+        str | None,
+        typer.Option(envvar="TODOCTL_HELM", help="the helm binary, Helm 3.8+ or 4 [default: helm on PATH]"),
+    ] = None,
     json: Annotated[
         bool, typer.Option("--json", envvar="TODOCTL_JSON", help="print one JSON document on stdout")
     ] = False,
@@ -90,6 +94,7 @@ def main(
         "release": release,
         "provider": provider,
         "timeout": timeout,
+        "helm": helm,
     }
     settings = resolve({**flags, "json": json, "verbose": verbose}, Path.cwd())
     ctx.obj = Session(settings, boundary, Output(json_mode=json, verbose=verbose))

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from todoctl import doctor as checks
 from todoctl import logs as pod_logs
-from todoctl.cli.common import JsonOption, begin
+from todoctl.cli.common import JsonOption, RegistryOption, begin
 from todoctl.components import component, components
 from todoctl.errors import ReportedFailure
 from todoctl.session import Session
@@ -21,9 +21,10 @@ from todoctl.workloads import scale as scale_component
 ComponentArgument = Annotated[str | None, typer.Argument(help="ai-todo or mcp (default: both)")]
 
 
-def doctor(ctx: typer.Context, *, json: JsonOption = False) -> None:
-    """Check docker, kubectl, helm, the cluster and its resources; each failure with its fix."""
-    session = begin(ctx, json)
+def doctor(ctx: typer.Context, *, registry: RegistryOption = None, json: JsonOption = False) -> None:
+    """Check docker, kubectl, helm, the cluster and its resources, and the registry if one is set;
+    each failure with its fix."""
+    session = begin(ctx, json, registry=registry)
     with session.output.status("checking…"):
         found = checks.diagnose_environment(session)
     failed = checks.failures(found)

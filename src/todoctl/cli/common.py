@@ -47,12 +47,24 @@ TokenMinutesOption = Annotated[
     ),
 ]
 DEFAULT_TOKEN_MINUTES = DEFAULT_TTL_SECONDS // 60
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--registry",
+        envvar="TODOCTL_REGISTRY",
+        help="HOST[:PORT][/PATH] this machine pushes the images to and the cluster pulls them from "
+        "(default: load them straight into minikube, kind or k3d)",
+        show_default=False,
+    ),
+]
 
 
-def begin(ctx: typer.Context, json: bool = False) -> Session:
+def begin(ctx: typer.Context, json: bool = False, *, registry: str | None = None) -> Session:
     session: Session = ctx.obj
     if json:
         session.output.json_mode = True
+    if registry is not None:
+        session.use_registry(registry)
     return session
 
 

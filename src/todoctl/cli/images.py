@@ -9,11 +9,11 @@ from rich.table import Table
 
 from todoctl import images, state
 from todoctl.build import DryRun, build_images, dry_run
-from todoctl.cli.common import JsonOption, begin
+from todoctl.cli.common import JsonOption, RegistryOption, begin
 from todoctl.load import load_images
 from todoctl.output import Output
 
-ImageArgument = Annotated[str, typer.Argument(help="ai-todo, mcp or all")]
+ImageArgument = Annotated[str, typer.Argument(help="ai-todo, mcp, all (both) or dev-postgres")]
 
 
 def build(
@@ -104,9 +104,16 @@ def _render_dry_run(output: Output, planned: DryRun, *, kept: bool) -> None:
         output.info(f"  {item.image}  ({item.dockerfile}{' ' + args if args else ''})")
 
 
-def load(ctx: typer.Context, *, image: ImageArgument = "all", json: JsonOption = False) -> None:
-    """Put the built images into the cluster (minikube image load, kind load, k3d image import)."""
-    session = begin(ctx, json)
+def load(
+    ctx: typer.Context,
+    *,
+    image: ImageArgument = "all",
+    registry: RegistryOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Put the built images into the cluster: push them to --registry, or load them into minikube,
+    kind or k3d (minikube image load, kind load docker-image, k3d image import)."""
+    session = begin(ctx, json, registry=registry)
     with session.output.status("loading…") as update:
         loaded = load_images(session, image, on_progress=update)
 

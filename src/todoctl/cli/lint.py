@@ -39,9 +39,11 @@ def lint(
         namespace=settings.namespace,
         kube_version=kube_version,
     )
-    if session.runner.which("helm"):
+    if session.runner.which(settings.helm):
         # no kube context: linting needs no cluster
-        check.add_helm_lint(Helm(session.runner, namespace=settings.namespace).lint(chart))
+        check.add_helm_lint(
+            Helm(session.runner, namespace=settings.namespace, executable=settings.helm).lint(chart)
+        )
     document = {
         "chart": str(chart),
         "passed": check.passed,

@@ -10,6 +10,7 @@ from todoctl.cli.common import (
     DevPostgresOption,
     EnvFileOption,
     JsonOption,
+    RegistryOption,
     SetOption,
     ValuesOption,
     begin,
@@ -18,7 +19,7 @@ from todoctl.cli.common import (
 from todoctl.release import deploy as deploy_release
 from todoctl.release import down as remove_release
 from todoctl.release import rollback as rollback_release
-from todoctl.state import built_images
+from todoctl.state import deployable_images
 from todoctl.up import Up, UpOptions
 from todoctl.values import compose
 
@@ -33,11 +34,12 @@ def deploy(
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="wait until ready; roll back on failure")
     ] = True,
+    registry: RegistryOption = None,
     json: JsonOption = False,
 ) -> None:
     """helm upgrade --install the chart with the last built images, wait, roll back on failure."""
-    session = begin(ctx, json)
-    images = {service: record["image"] for service, record in built_images().items()}
+    session = begin(ctx, json, registry=registry)
+    images = deployable_images(session.registry)
     composed = compose(
         images=images,
         secrets=secrets(env_file),
@@ -52,8 +54,8 @@ def deploy(
         )
     for note in composed.notes:
         output.warn(note)
-    with output.status(f"deploying release {session.settings.release}…"):
-        deployed = deploy_release(session, composed, images, wait=wait)
+    with output.status(f"deploying release {session.settings.release}…") as update:
+        deployed = deploy_release(session, composed, images, wait=wait, on_progress=update)
 
     def render() -> None:
         output.ok(
@@ -78,10 +80,11 @@ def up(
     set_: SetOption = None,
     env_file: EnvFileOption = None,
     dev_postgres: DevPostgresOption = None,
+    registry: RegistryOption = None,
     json: JsonOption = False,
 ) -> None:
-    """doctor → build → load → lint → deploy → ready → smoke chat, each phase timed."""
-    session = begin(ctx, json)
+    """values → doctor → build → load (or push) → lint → deploy → ready → smoke chat, each phase timed."""
+    session = begin(ctx, json, registry=registry)
     options = UpOptions(
         base_image=base_image,
         ca_cert=ca_cert,

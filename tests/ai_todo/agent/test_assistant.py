@@ -7,7 +7,7 @@ from agents.tracing.traces import NoOpTrace
 from ai_todo.agent.assistant import Assistant
 from ai_todo.agent.models import OFFLINE_MODEL_NAME
 from ai_todo.offline.model import OfflineModel
-from tests.ai_todo.stack import Stack, make_settings
+from tests.ai_todo.stack import Stack, add_tasks, make_settings, new_user
 
 
 async def test_without_configuration_the_offline_model_answers_and_tracing_is_off(stack: Stack) -> None:
@@ -39,3 +39,20 @@ async def test_a_key_alone_does_not_turn_tracing_on(stack: Stack) -> None:
         assert isinstance(get_trace_provider().create_trace("probe"), NoOpTrace)
     finally:
         await assistant.close()
+
+
+async def test_the_task_read_is_the_verified_users_whatever_the_arguments_say(stack: Stack) -> None:
+    owner, other = new_user(), new_user()
+    await add_tasks(stack, owner, "Mine", completed=("Mine, done",))
+    await add_tasks(stack, other, "Theirs")
+    assistant = Assistant(make_settings(stack))
+    try:
+        listed = await assistant.list_tasks(
+            user_id=owner.id, arguments={"user_id": other.id, "status": "all"}
+        )
+        pending = await assistant.list_tasks(user_id=owner.id, arguments={"status": "pending"})
+    finally:
+        await assistant.close()
+
+    assert [(task["title"], task["completed"]) for task in listed] == [("Mine", False), ("Mine, done", True)]
+    assert [task["title"] for task in pending] == ["Mine"]

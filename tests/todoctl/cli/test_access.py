@@ -43,14 +43,15 @@ def test_forward_prints_a_url_with_a_token_and_reconnects_after_losing_its_pod(i
     assert "signed in as 'alice' for 60 minutes" in result.stdout
     assert "port-forward lost (lost connection to pod); reconnecting" in result.stdout
     assert "forwarding http://127.0.0.1:18000 again" in result.stdout
+    # the newest ready pod, on the port the Service targets
     assert (
         runner.spawned
         == [
             (
                 "kubectl",
                 "port-forward",
-                "svc/ai-todo-service",
-                "18000:8000",
+                "pod/ai-todo-5b85bc8649-d3e4f",
+                "18000:http",
                 "--address",
                 "127.0.0.1",
                 "--namespace",
@@ -98,7 +99,7 @@ def test_chat_sends_one_message_through_a_forward(invoke, runner, stack):
     reply = json.loads(result.stdout)
     assert reply["tool_calls"][0]["name"] == "add_task"
     assert reply["tool_calls"][0]["result"]["title"] == "Buy groceries"
-    assert runner.spawned[0][:3] == ("kubectl", "port-forward", "svc/ai-todo-service")
+    assert runner.spawned[0][:3] == ("kubectl", "port-forward", "pod/ai-todo-5b85bc8649-d3e4f")
 
 
 def test_chat_interactively_continues_one_conversation(invoke, stack):

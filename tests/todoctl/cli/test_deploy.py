@@ -3,6 +3,7 @@ import json
 import pytest
 
 from tests.todoctl import factories, fixture_files, scripted
+from tests.todoctl.fake_kube import FakeCluster
 from todoctl import state
 from todoctl.images import BuiltImage
 
@@ -24,36 +25,27 @@ def built() -> None:
     )
 
 
-def test_deploy_with_helm_3_upgrades_atomically_with_the_built_images(invoke, runner, built):
-    scripted.helm(runner, major=3)
+@pytest.mark.parametrize("major", [3, 4])
+def test_deploy_upgrades_with_the_built_images_and_waits_itself(invoke, runner, deployed, built, major):
+    scripted.helm(runner, major=major)
 
     result = invoke("deploy")
 
     assert result.exit_code == 0, result
     call = upgrade_call(runner)
     assert call.argv[:4] == ("helm", "upgrade", "todo", str(factories.chart_dir()))
-    assert {"--install", "--atomic", "--wait", "--create-namespace"} <= set(call.argv)
-    assert "--rollback-on-failure" not in call.argv
+    assert {"--install", "--create-namespace"} <= set(call.argv)
+    # Helm neither waits nor rolls back by itself: todoctl does both, so it sees a failure first
+    assert not {"--wait", "--atomic", "--rollback-on-failure"} & set(call.argv)
     assert call.argv[call.argv.index("--namespace") + 1] == "default"
     assert call.argv[call.argv.index("--kube-context") + 1] == "minikube"
-    assert call.argv[call.argv.index("--timeout") + 1] == "300s"
     values = json.loads(call.input)
     assert values["aiTodo"]["image"] == {"repository": "todoctl/ai-todo", "tag": "3f2a9c1b7d4e"}
     assert values["mcpServer"]["image"] == {"repository": "todoctl/mcp-server", "tag": "0a1b2c3d4e5f"}
     assert "revision 2 deployed" in result.stdout
 
 
-def test_deploy_with_helm_4_rolls_back_on_failure(invoke, runner, built):
-    scripted.helm(runner, major=4)
-
-    result = invoke("deploy")
-
-    assert result.exit_code == 0, result
-    assert "--rollback-on-failure" in upgrade_call(runner).argv
-    assert "--atomic" not in upgrade_call(runner).argv
-
-
-def test_deploy_sends_secrets_on_stdin_and_never_prints_them(invoke, runner, built, monkeypatch):
+def test_deploy_sends_secrets_on_stdin_and_never_prints_them(invoke, runner, deployed, built, monkeypatch):
     scripted.helm(runner)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-do-not-print")
     (factories_env := __import__("pathlib").Path(".env")).write_text(
@@ -77,7 +69,7 @@ def test_deploy_sends_secrets_on_stdin_and_never_prints_them(invoke, runner, bui
     assert factories_env.is_file()
 
 
-def test_deploy_without_a_database_turns_on_the_development_postgresql(invoke, runner, built):
+def test_deploy_without_a_database_turns_on_the_development_postgresql(invoke, runner, deployed, built):
     scripted.helm(runner)
 
     result = invoke("deploy")
@@ -97,7 +89,7 @@ def test_deploy_refuses_a_sqlite_database_url(invoke, runner, built, monkeypatch
     assert runner.argvs("helm", "upgrade") == []
 
 
-def test_deploy_applies_values_files_then_sets(invoke, runner, built):
+def test_deploy_applies_values_files_then_sets(invoke, runner, deployed, built):
     scripted.helm(runner)
     with open("prod.yaml", "w") as handle:
         handle.write("aiTodo:\n  replicaCount: 3\nconfig:\n  logLevel: DEBUG\n")
@@ -138,59 +130,82 @@ def test_deploy_rejects_a_values_file_that_is_not_a_mapping(invoke, runner, buil
     assert "must hold a mapping, not a list" in result.stdout
 
 
-def test_a_rollout_timeout_shows_the_crash_loop_and_its_last_log_lines(invoke, runner, deployed, built):
-    scripted.helm(runner, major=4)
-    scripted.helm_fails(runner, "upgrade", "helm/v4-rollback-on-failure-upgrade.txt")
-    deployed.add("pods", factories.crash_looping_pod("ai-todo", "ai-todo-7c9d8e6f5-x2k4q"))
-    deployed.logs[("ai-todo-7c9d8e6f5-x2k4q", True)] = (
+def failing_rollout(cluster: FakeCluster) -> None:
+    """ai-todo's new pods crash-loop, printing why; the ready old ones stay."""
+    cluster.replace("deployments", factories.deployment("ai-todo", replicas=2, ready=1))
+    cluster.add("pods", factories.crash_looping_pod("ai-todo", "ai-todo-7c9d8e6f5-x2k4q"))
+    cluster.logs[("ai-todo-7c9d8e6f5-x2k4q", True)] = (
         "INFO starting ai-todo\n"
         "pydantic_core._pydantic_core.ValidationError: 1 validation error for AiTodoSettings\n"
         "auth_jwt_secret\n  Value error, AUTH_JWT_SECRET or AUTH_JWKS_URL is required\n"
     )
 
+
+def test_a_crash_loop_is_explained_from_the_pods_before_the_rollback_deletes_them(
+    invoke, runner, deployed, built
+):
+    scripted.helm(runner, major=4)
+    failing_rollout(deployed)
+    scripted.helm_restore_deletes_pods(runner, deployed)
+
     result = invoke("deploy")
 
     assert result.exit_code == 1
-    assert "release todo was not ready within 300s. Helm rolled the release back." in result.stdout
+    assert "release todo revision 2 failed: ai-todo-7c9d8e6f5-x2k4q: CrashLoopBackOff." in result.stdout
+    assert "It was rolled back to revision 4." in result.stdout
     assert (
         "ai-todo-7c9d8e6f5-x2k4q: CrashLoopBackOff: back-off 5m0s restarting failed container"
         in result.stdout
     )
     assert "log |   Value error, AUTH_JWT_SECRET or AUTH_JWKS_URL is required" in result.stdout
+    [rollback] = runner.argvs("helm", "rollback")
+    assert rollback[:4] == ("helm", "rollback", "todo", "4")
+    assert "--wait" in rollback
+    assert deployed.objects["pods"] == []
     assert "Traceback" not in result.output
 
 
-def test_a_rollout_timeout_with_a_missing_image_says_to_load_it(invoke, runner, deployed, built):
+def test_a_failed_first_install_is_removed_again(invoke, runner, cluster, built):
     scripted.helm(runner, major=3)
-    scripted.helm_fails(runner, "upgrade", "helm/v3-atomic-upgrade-rolled-back.txt")
+    scripted.helm_fails(runner, "history", "helm/release-not-found.txt")
+    factories.deployed_release(cluster)
+    failing_rollout(cluster)
+    scripted.helm_restore_deletes_pods(runner, cluster)
+
+    result = invoke("deploy")
+
+    assert result.exit_code == 1
+    assert "It was a first install, so it was removed again." in result.stdout
+    assert "CrashLoopBackOff" in result.stdout
+    assert runner.argvs("helm", "uninstall")
+    assert runner.argvs("helm", "rollback") == []
+
+
+def test_a_failed_restore_is_reported_beside_the_failure(invoke, runner, deployed, built):
+    scripted.helm(runner)
+    failing_rollout(deployed)
+    scripted.helm_fails(runner, "rollback", "helm/v3-upgrade-timed-out.txt")
+
+    result = invoke("deploy")
+
+    assert result.exit_code == 1
+    assert "CrashLoopBackOff" in result.stdout
+    assert "Restoring it failed too:" in result.stdout
+
+
+def test_an_image_the_nodes_cannot_pull_in_a_generic_cluster_asks_for_a_registry(
+    invoke, runner, deployed, built, monkeypatch
+):
+    scripted.helm(runner)
+    deployed.replace("deployments", factories.deployment("mcp-server", replicas=2, ready=1))
     deployed.add("pods", factories.image_missing_pod("mcp-server", "mcp-server-6f7a8b9c0-p9z8y"))
 
-    result = invoke("deploy")
+    result = invoke("--provider", "generic", "deploy")
 
     assert result.exit_code == 1
-    assert 'ErrImageNeverPull: Container image "giantswarm/leanix-sexporter" is not present' in result.stdout
-    assert "todoctl load" in result.stdout
-
-
-def test_a_rollout_timeout_of_an_unschedulable_pod_names_the_scheduler_event(invoke, runner, deployed, built):
-    scripted.helm(runner, major=3)
-    scripted.helm_fails(runner, "upgrade", "helm/v3-upgrade-timed-out.txt")
-    deployed.add("pods", factories.unschedulable_pod("ai-todo", "ai-todo-7c9d8e6f5-q1w2e"))
-    deployed.add(
-        "events",
-        factories.event(
-            "ai-todo-7c9d8e6f5-q1w2e",
-            "FailedScheduling",
-            "0/1 nodes are available: 1 Insufficient memory.",
-            count=3,
-        ),
-    )
-
-    result = invoke("deploy")
-
-    assert result.exit_code == 1
-    assert "event FailedScheduling (x3): 0/1 nodes are available: 1 Insufficient memory." in result.stdout
-    assert "minikube start --memory 4096 --cpus 2" in result.stdout
+    assert "ErrImageNeverPull" in result.stdout
+    assert "pass --registry HOST:PORT" in result.stdout
+    assert "--provider minikube|kind|k3d" in result.stdout
 
 
 def test_another_operation_in_progress_names_the_stuck_revision_and_the_way_out(invoke, runner, built):

@@ -1,6 +1,9 @@
+import json
+from pathlib import Path
+
 import pytest
 
-from tests.todoctl import fixture_files
+from tests.todoctl import fixture_files, scripted
 from todoctl import state
 from todoctl.images import BuiltImage
 
@@ -155,3 +158,66 @@ def test_load_before_any_build_says_to_build(invoke):
 
     assert result.exit_code == 1
     assert "no image of ai-todo, mcp-server has been built yet" in result.stdout
+
+
+def test_load_with_a_registry_pushes_each_image_and_deploy_then_uses_it(
+    invoke, runner, docker_api, deployed, built
+):
+    scripted.helm(runner)
+
+    result = invoke("load", "--registry", "127.0.0.1:5000")
+
+    assert result.exit_code == 0, result
+    assert docker_api.pushed == [
+        "127.0.0.1:5000/ai-todo:3f2a9c1b7d4e",
+        "127.0.0.1:5000/mcp-server:0a1b2c3d4e5f",
+    ]
+    assert "127.0.0.1:5000/ai-todo:3f2a9c1b7d4e: pushed (sha256:" in result.stdout
+    assert runner.argvs("minikube") == []
+
+    deployed_result = invoke("deploy", "--registry", "127.0.0.1:5000")
+
+    assert deployed_result.exit_code == 0, deployed_result
+    [call] = [call for call in runner.calls if call.argv[:2] == ("helm", "upgrade")]
+    values = json.loads(call.input)
+    assert values["aiTodo"]["image"] == {"repository": "127.0.0.1:5000/ai-todo", "tag": "3f2a9c1b7d4e"}
+
+
+def test_the_registry_comes_from_the_environment_or_the_project_file(invoke, docker_api, built, monkeypatch):
+    monkeypatch.setenv("TODOCTL_REGISTRY", "127.0.0.1:5000/from-env")
+    assert invoke("load").exit_code == 0
+    monkeypatch.delenv("TODOCTL_REGISTRY")
+    Path("todoctl.toml").write_text('registry = "127.0.0.1:5000/from-file"\n')
+    assert invoke("load").exit_code == 0
+
+    assert docker_api.pushed[0] == "127.0.0.1:5000/from-env/ai-todo:3f2a9c1b7d4e"
+    assert docker_api.pushed[2] == "127.0.0.1:5000/from-file/ai-todo:3f2a9c1b7d4e"
+
+
+def test_deploy_refuses_images_that_were_built_but_never_pushed(invoke, runner, built):
+    scripted.helm(runner)
+
+    result = invoke("deploy", "--registry", "127.0.0.1:5000")
+
+    assert result.exit_code == 1
+    assert "the latest ai-todo image is not in 127.0.0.1:5000 yet" in result.stdout
+    assert "todoctl load --registry 127.0.0.1:5000" in result.stdout
+    assert runner.argvs("helm", "upgrade") == []
+
+
+def test_a_push_the_registry_refuses_says_why_and_what_to_do(invoke, docker_api, built):
+    docker_api.push_failure = {"errorDetail": {"message": "unauthorized: authentication required"}}
+
+    result = invoke("load", "--registry", "registry.example.com/team")
+
+    assert result.exit_code == 1
+    assert "pushing registry.example.com/team/ai-todo:3f2a9c1b7d4e failed: unauthorized" in result.stdout
+    assert "docker login" in result.stdout
+
+
+@pytest.mark.parametrize("registry", ["http://127.0.0.1:5000", "127.0.0.1:5000/UPPER", "", "a" * 300])
+def test_a_bad_registry_is_refused_before_anything_runs(invoke, docker_api, built, registry):
+    result = invoke("load", "--registry", registry)
+
+    assert result.exit_code == 2
+    assert docker_api.pushed == []

@@ -6,7 +6,7 @@ from tests.todoctl import fixture_files, scripted
 from tests.todoctl.fake_runner import Answer
 from todoctl import state
 
-PHASES = ["doctor", "build", "load", "lint", "deploy", "ready", "smoke chat"]
+PHASES = ["values", "doctor", "build", "load", "lint", "deploy", "ready", "smoke chat"]
 
 
 def minikube_lists_what_was_built(argv: tuple[str, ...]) -> Answer:
@@ -36,9 +36,9 @@ def test_up_runs_every_phase_and_times_it(invoke, runner, docker_api, stack):
     assert report["total_seconds"] == pytest.approx(sum(phase["seconds"] for phase in report["phases"]))
     details = {phase["name"]: phase["detail"] for phase in report["phases"]}
     assert details["smoke chat"].startswith("'Show me all my tasks' → ")
-    assert "--rollback-on-failure" in runner.argvs("helm", "upgrade")[0]
-    assert len(docker_api.builds) == 2
-    assert len(runner.argvs("minikube", "image", "load")) == 2
+    assert details["smoke chat"].endswith("through list_tasks")
+    assert len(docker_api.builds) == 3
+    assert len(runner.argvs("minikube", "image", "load")) == 3
     values = json.loads(next(c for c in runner.calls if c.argv[:2] == ("helm", "upgrade")).input)
     assert values["aiTodo"]["image"]["tag"] == state.built_images()["ai-todo"]["image"].rsplit(":", 1)[1]
 
@@ -57,15 +57,16 @@ def test_up_stops_at_the_doctor_with_its_fix(invoke, runner, docker_api, deploye
     assert runner.argvs("helm", "upgrade") == []
 
 
-def test_up_does_not_deploy_values_the_chart_rejects(invoke, runner, docker_api, deployed):
+def test_up_checks_the_values_before_anything_slow(invoke, runner, docker_api, deployed):
     scripted.helm(runner)
     scripted.kubectl(runner)
     scripted.minikube_running(runner)
-    runner.on("minikube", "image", "load")
-    runner.on_call("minikube", "image", "ls", answer=minikube_lists_what_was_built)
 
     result = invoke("up", "--set", "aiTodo.service.type=Ingress")
 
     assert result.exit_code == 1
     assert "the chart does not lint with these values" in result.stdout
+    assert "at '/aiTodo/service/type': value must be one of 'ClusterIP', 'NodePort'" in result.stdout
+    assert docker_api.builds == []
+    assert runner.argvs("minikube") == []
     assert runner.argvs("helm", "upgrade") == []

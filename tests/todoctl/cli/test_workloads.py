@@ -1,7 +1,7 @@
 import json
 
 from tests.todoctl import factories, fixture_files, scripted
-from tests.todoctl.fake_runner import FakeProcess
+from tests.todoctl.fake_runner import Answer, FakeProcess
 
 
 def test_status_shows_the_release_its_pods_and_its_services(invoke, runner, deployed):
@@ -80,28 +80,6 @@ def test_logs_follow_streams_through_kubectl(invoke, runner, deployed):
     ]
 
 
-def test_scale_goes_through_helm_with_the_releases_values_and_waits(invoke, runner, deployed):
-    scripted.helm(runner)
-    runner.on(
-        "helm", "get", "values", stdout=json.dumps({"secrets": {"databaseUrl": factories.DATABASE_URL}})
-    )
-    deployed.watches["deployments"] = [
-        [("MODIFIED", factories.deployment("mcp-server", replicas=3, ready=1, generation=2))],
-        [("MODIFIED", factories.deployment("mcp-server", replicas=3, ready=3, generation=2))],
-    ]
-
-    result = invoke("scale", "mcp", "3")
-
-    assert result.exit_code == 0, result
-    [call] = [c for c in runner.calls if c.argv[:2] == ("helm", "upgrade")]
-    assert json.loads(call.input) == {
-        "secrets": {"databaseUrl": factories.DATABASE_URL},
-        "mcpServer": {"replicaCount": 3},
-    }
-    assert "--wait" not in call.argv
-    assert "mcp-server: 3 replicas ready" in result.stdout
-
-
 def test_scale_rejects_a_negative_count_and_an_unknown_component(invoke, runner):
     assert "out of range" in invoke("scale", "mcp", "--", "-1").stdout
     result = invoke("scale", "frontend", "2")
@@ -134,17 +112,6 @@ def test_restart_that_never_finishes_explains_why(invoke, deployed):
     assert "CrashLoopBackOff" in result.stdout
 
 
-def test_rollback_to_a_revision(invoke, runner):
-    scripted.helm(runner, major=4)
-
-    result = invoke("rollback", "1")
-
-    assert result.exit_code == 0, result
-    [argv] = runner.argvs("helm", "rollback")
-    assert argv[:4] == ("helm", "rollback", "todo", "1")
-    assert "--wait" in argv
-
-
 def test_down_removes_the_release_and_reports_what_was_kept(invoke, runner, cluster):
     scripted.helm(runner)
     kept = factories.manifest("Secret")
@@ -156,6 +123,40 @@ def test_down_removes_the_release_and_reports_what_was_kept(invoke, runner, clus
     assert result.exit_code == 0, result
     assert runner.argvs("helm", "uninstall")[0][:3] == ("helm", "uninstall", "todo")
     assert "left behind: secret/todo-secret" in result.stdout
+
+
+def test_down_waits_until_the_release_pods_are_gone(invoke, runner, deployed):
+    scripted.helm(runner)
+
+    def uninstall(argv: tuple[str, ...]) -> Answer:
+        # Helm deletes what it made; the garbage collector then stops their pods, which terminate,
+        # and a watch sees them go a little later
+        for kind in ("deployments", "services", "configmaps", "secrets", "endpointslices"):
+            deployed.objects[kind] = []
+        for pod in deployed.objects["pods"]:
+            pod["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
+        deployed.watches["pods"].append([("DELETED", pod) for pod in list(deployed.objects["pods"])])
+        return Answer(stdout='release "todo" uninstalled\n')
+
+    runner.on_call("helm", "uninstall", answer=uninstall)
+
+    result = invoke("--json", "down")
+
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["leftovers"] == []
+    assert deployed.objects["pods"] == []
+
+
+def test_down_names_pods_that_never_finish_terminating(invoke, runner, deployed):
+    scripted.helm(runner)
+    for pod in deployed.objects["pods"]:
+        pod["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
+
+    result = invoke("--json", "--timeout", "20", "down")
+
+    assert result.exit_code == 0, result
+    leftovers = json.loads(result.stdout)["leftovers"]
+    assert "pod/ai-todo-5b85bc8649-a1b2c (still terminating)" in leftovers
 
 
 def test_down_of_a_release_that_is_not_there_is_not_an_error(invoke, runner, cluster):
