@@ -1,10 +1,12 @@
 """`python -m ai_todo` and the `ai-todo` console script."""
 
 import logging
+import sys
 
 from ai_todo.app import create_app
 from ai_todo.settings import AiTodoSettings
 from todo_core.logs import configure_logging
+from todo_core.revisions import SchemaRefused
 from todo_core.serve import serve
 from todo_core.settings import load_settings
 
@@ -17,7 +19,10 @@ def main() -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     app = create_app(settings)
     readiness = app.state.readiness
-    readiness.prepare()
+    try:
+        readiness.prepare()
+    except SchemaRefused as error:
+        sys.exit(f"ai-todo: {error}")
     serve(app, settings, readiness)
 
 

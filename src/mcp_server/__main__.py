@@ -1,10 +1,12 @@
 """`python -m mcp_server` and the `mcp-server` console script."""
 
 import logging
+import sys
 
 from mcp_server.app import create_app
 from mcp_server.settings import McpServerSettings
 from todo_core.logs import configure_logging
+from todo_core.revisions import SchemaRefused
 from todo_core.serve import serve
 from todo_core.settings import load_settings
 
@@ -16,7 +18,10 @@ def main() -> None:
     logging.getLogger("mcp.server.mcpserver.server").setLevel(logging.WARNING)
     app = create_app(settings)
     readiness = app.state.readiness
-    readiness.prepare()
+    try:
+        readiness.prepare()
+    except SchemaRefused as error:
+        sys.exit(f"mcp-server: {error}")
     serve(app, settings, readiness)
 
 

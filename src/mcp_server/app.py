@@ -26,10 +26,8 @@ def create_app(settings: McpServerSettings, engine: Engine | None = None) -> Sta
 
     @mcp.custom_route("/readyz", methods=["GET"], include_in_schema=False)
     async def readyz(_: Request) -> JSONResponse:
-        problem = await anyio.to_thread.run_sync(readiness.check)
-        if problem:
-            return JSONResponse({"status": "unready", "reason": problem}, status_code=503)
-        return JSONResponse({"status": "ready"})
+        verdict = await anyio.to_thread.run_sync(readiness.verdict)
+        return JSONResponse(verdict.body(), status_code=verdict.status_code)
 
     # Stateless: no session lives in a replica, so any replica answers any call and a restart
     # loses nothing. JSON responses: one request, one answer, no stream to keep open.

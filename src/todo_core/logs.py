@@ -12,3 +12,6 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic narrates its set-up at INFO on every start; todo_core.schema logs the one line that matters
+    # (schema_upgraded from=... to=...), and Alembic's warnings and errors still come through.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import Column, Index, false
 from sqlmodel import Field, SQLModel
 
 from todo_core.timestamps import UTCDateTime, utcnow
@@ -68,4 +68,7 @@ class Message(SQLModel, table=True):
     user_id: str = Field(max_length=USER_ID_MAX)
     role: str = Field(max_length=16)
     content: str
+    # An assistant reply standing for a turn that failed (a 503 or a timeout), so a history never holds
+    # a user's message without an answer. The server default keeps the previous release's inserts valid.
+    failed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())

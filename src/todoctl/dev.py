@@ -1,13 +1,13 @@
 """`todoctl dev`: both services on this machine, on one SQLite file, with the offline model.
 
-The secrets are generated once and kept in the state directory (mode 0600), so a token printed by
-one `todoctl dev` still opens the chat after a restart, and the data stays with it too.
+The secrets are generated once and kept in the state directory, so a token printed by one
+`todoctl dev` still opens the chat after a restart, and the data stays with it too. That directory
+is its owner's alone (0700) and so is everything in it (0600): the services run with umask 077.
 """
 
 import json
 import os
 import secrets
-import socket
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from ai_todo.tokens import DEFAULT_TTL_SECONDS, mint_token
+from todoctl import ports
 from todoctl.errors import ConfigError, TodoctlError
 from todoctl.runner import Runner, Spawned
 
@@ -24,6 +25,9 @@ READY_TIMEOUT_SECONDS = 60
 # What the user's shell may hold that would change what dev runs against: dev is always local,
 # offline and self-contained.
 _INHERITED_OUT = ("OPENAI_", "AUTH_", "MCP_", "DATABASE_URL", "HOST", "PORT")
+PRIVATE_UMASK = 0o077
+# what dev keeps in its directory; made private when an earlier todoctl left it readable
+_DEV_FILES = ("todo.db", "todo.db-wal", "todo.db-shm", "todo.db-journal", "dev-secrets.json")
 
 
 @dataclass
@@ -118,16 +122,20 @@ def start(
     user_id: str = "dev",
     token_ttl_seconds: int = DEFAULT_TTL_SECONDS,
     on_status: Callable[[str], None] | None = None,
+    owned: bool = True,
 ) -> DevRun:
+    """`owned`: the directory is todoctl's own (not one the user named), so an existing one is made
+    private too; a directory todoctl creates always is."""
     if port == mcp_port:
         raise ConfigError(f"--port and --mcp-port are both {port}", hint="give them different ports")
     for wanted, flag in ((port, "--port"), (mcp_port, "--mcp-port")):
-        if not _port_free(wanted):
-            raise ConfigError(f"port {wanted} on 127.0.0.1 is in use", hint=f"pick another with {flag}")
-    try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ConfigError(f"cannot use {state_dir} as the state directory: {error.strerror}") from None
+        if not ports.can_listen(wanted):
+            holder = ports.holder(wanted)
+            raise ConfigError(
+                f"port {wanted} on 127.0.0.1 is in use" + (f" by {holder}" if holder else ""),
+                hint=f"pick another with {flag}",
+            )
+    prepare_private_directory(state_dir, owned=owned)
     dev = dev_secrets(state_dir)
     mcp_env, chat_env = service_environments(os.environ, state_dir, port=port, mcp_port=mcp_port, dev=dev)
     token = mint_token(dev["AUTH_JWT_SECRET"], user_id, ttl_seconds=token_ttl_seconds)
@@ -137,7 +145,9 @@ def start(
             if on_status is not None:
                 on_status(f"starting {module} on 127.0.0.1:{service_port}")
             log_path = state_dir / f"{module}.log"
-            process = runner.spawn([sys.executable, "-m", module], env=env, log_path=log_path)
+            process = runner.spawn(
+                [sys.executable, "-m", module], env=env, log_path=log_path, umask=PRIVATE_UMASK
+            )
             service = DevService(module, service_port, process, log_path)
             run.services.append(service)
             _wait_ready(service)
@@ -169,10 +179,16 @@ def _wait_ready(service: DevService) -> None:
     )
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+def prepare_private_directory(directory: Path, *, owned: bool) -> None:
+    """Creates the directory 0700; tightens an existing one of todoctl's and the files dev keeps."""
+    existed = directory.is_dir()
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if existed and not owned:
+            return
+        directory.chmod(0o700)
+        for name in (*_DEV_FILES, *(f"{module}.log" for module in ("mcp_server", "ai_todo"))):
+            if (directory / name).is_file():
+                (directory / name).chmod(0o600)
+    except OSError as error:
+        raise ConfigError(f"cannot use {directory} as the state directory: {error.strerror}") from None

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 
 from todoctl import providers, registry, state
 from todoctl.errors import TodoctlError
-from todoctl.helm import Helm
+from todoctl.helm import Helm, check_supported
 from todoctl.pull_check import check_pull
 from todoctl.session import Session
 from todoctl.versions import kubectl_client_version
@@ -24,7 +24,9 @@ class Check:
         return asdict(self)
 
 
-def diagnose_environment(session: Session) -> list[Check]:
+def diagnose_environment(session: Session, *, pull_check: bool = True) -> list[Check]:
+    """`pull_check=False` skips having a node pull from the registry: `up` is about to push newer
+    images and its rollout explains any pull that fails."""
     checks = [_check("docker", lambda: _docker(session))]
     checks.append(_check("kubectl", lambda: _kubectl(session)))
     checks.append(_check("helm", lambda: _helm(session)))
@@ -45,7 +47,7 @@ def diagnose_environment(session: Session) -> list[Check]:
     if target is not None:
         answers = _check("registry", lambda: registry.ping(target, session.docker.info()))
         checks.append(answers)
-        if answers.ok and api.ok:
+        if answers.ok and api.ok and pull_check:
             checks.append(_registry_pull(session, target))
     return checks
 
@@ -77,13 +79,8 @@ def _kubectl(session: Session) -> str:
 def _helm(session: Session) -> str:
     # no kube context here: the version of helm needs none, and the context is checked on its own
     helm = Helm(session.runner, namespace=session.settings.namespace, executable=session.settings.helm)
-    version = helm.version
-    if version.major not in (3, 4):
-        raise TodoctlError(
-            f"helm {version} is not supported",
-            hint="install Helm 3 or 4: https://helm.sh/docs/intro/install/",
-        )
-    return str(version)
+    check_supported(helm.version, session.settings.helm)
+    return str(helm.version)
 
 
 def _registry_pull(session: Session, target: registry.Registry) -> Check:
@@ -98,6 +95,15 @@ def _registry_pull(session: Session, target: registry.Registry) -> Check:
             False,
             f"nothing pushed to {target} yet, so whether the cluster can pull from it is not known",
             hint=f"`todoctl load --registry {target}` pushes the images; then run doctor again",
+            required=False,
+        )
+    namespace = session.settings.namespace
+    if not session.kube.namespace_exists():
+        return Check(
+            "registry pull",
+            False,
+            f"namespace {namespace} does not exist yet, so no pod can try pulling in it",
+            hint="the first deploy creates it; then run doctor again",
             required=False,
         )
     try:

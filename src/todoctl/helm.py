@@ -6,6 +6,7 @@ secrets out of argv and out of `ps`.
 """
 
 import asyncio
+import json
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -15,10 +16,15 @@ from typing import Any, TypeVar
 import semver
 from pyhelm3 import Command
 
+from todoctl.errors import TodoctlError
 from todoctl.runner import Runner
 from todoctl.versions import Version, helm_version
 
 T = TypeVar("T")
+# `todoctl down` runs `helm uninstall --wait`, which Helm has had since 3.7.0 (helm/helm#9702);
+# every other flag todoctl passes is older.
+MINIMUM_HELM = Version(3, 7, 0)
+SUPPORTED_MAJORS = (3, 4)
 
 # What helm may take beyond its own --timeout (a rollback or uninstall with --wait) before the process
 # is stopped: rendering, talking to the API server, writing the release record.
@@ -32,6 +38,7 @@ class RoutedCommand(Command):
         super().__init__(
             default_timeout=f"{timeout_seconds}s", executable=executable, kubecontext=kubecontext
         )
+        self.executable = executable
         self._runner = runner
         self._process_timeout = timeout_seconds + _RUNNER_MARGIN_SECONDS
 
@@ -100,40 +107,64 @@ class Helm:
     def version(self) -> Version:
         return helm_version(self._sync(self.command.version()))
 
+    @property
+    def supported(self) -> RoutedCommand:
+        """The command line, once the helm behind it is known to understand every flag todoctl
+        passes; raises, naming the version found and the one needed, before any other helm call."""
+        check_supported(self.version, self.command.executable)
+        return self.command
+
     def upgrade_install(self, release: str, chart: Path, values: dict[str, Any]) -> dict[str, Any]:
         """`helm upgrade --install` without waiting (todoctl waits itself, see rollout.py); returns the
         release as `helm status -o json` shows it."""
         return self._sync(
-            self.command.install_or_upgrade(
+            self.supported.install_or_upgrade(
                 release, chart, values, create_namespace=True, namespace=self.namespace
             )
         )
 
     def status(self, release: str) -> dict[str, Any]:
-        return self._sync(self.command.status(release, namespace=self.namespace))
+        return self._sync(self.supported.status(release, namespace=self.namespace))
 
     def history(self, release: str) -> list[dict[str, Any]]:
-        return list(self._sync(self.command.history(release, namespace=self.namespace)))
+        return list(self._sync(self.supported.history(release, namespace=self.namespace)))
 
     def user_values(self, release: str) -> dict[str, Any]:
         """The values the release was installed with (not the chart's defaults)."""
-        return self._sync(self.command.get_values(release, namespace=self.namespace))
+        return self._sync(self.supported.get_values(release, namespace=self.namespace))
 
     def rollback(self, release: str, revision: int | None = None) -> None:
-        self._sync(self.command.rollback(release, revision, namespace=self.namespace, wait=True))
+        self._sync(self.supported.rollback(release, revision, namespace=self.namespace, wait=True))
 
     def uninstall(self, release: str) -> None:
-        self._sync(self.command.uninstall(release, namespace=self.namespace, wait=True))
+        self._sync(self.supported.uninstall(release, namespace=self.namespace, wait=True))
 
-    def lint(self, chart: Path) -> LintReport:
-        """`helm lint --strict`: warnings fail too."""
-        argv = self.command.argv(["lint", "--strict", str(chart), "--namespace", self.namespace])
-        completed = self.runner.run(argv, check=False, tool="helm")
+    def lint(self, chart: Path, values: dict[str, Any] | None = None) -> LintReport:
+        """`helm lint --strict` of the chart with these values (on stdin, as deploys pass them);
+        warnings fail too."""
+        argv = self.supported.argv(
+            ["lint", "--strict", str(chart), "--namespace", self.namespace, "--values", "-"]
+        )
+        completed = self.runner.run(argv, check=False, input=json.dumps(values or {}).encode(), tool="helm")
         return LintReport(passed=completed.returncode == 0, findings=parse_lint_output(completed.output))
 
     @staticmethod
     def _sync(coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coroutine)
+
+
+def check_supported(version: Version, executable: str = "helm") -> None:
+    if version.major not in SUPPORTED_MAJORS:
+        raise TodoctlError(
+            f"{executable} is Helm {version}, which todoctl does not support",
+            hint="install Helm 3 (3.7 or newer) or Helm 4: https://helm.sh/docs/intro/install/",
+        )
+    if version < MINIMUM_HELM:
+        raise TodoctlError(
+            f"{executable} is Helm {version}; todoctl needs Helm {MINIMUM_HELM} or newer",
+            hint="todoctl runs `helm uninstall --wait`, new in Helm 3.7; install a newer Helm "
+            "(https://helm.sh/docs/intro/install/) or point --helm / TODOCTL_HELM at one",
+        )
 
 
 def parse_lint_output(output: str) -> list[LintFinding]:

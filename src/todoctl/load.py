@@ -4,7 +4,7 @@ registry when one is set (any cluster), else loaded straight into minikube, kind
 from collections.abc import Callable
 from typing import Any
 
-from todoctl import images, providers, registry, state
+from todoctl import image_archive, images, providers, registry, state
 from todoctl.errors import TodoctlError
 from todoctl.session import Session
 
@@ -41,6 +41,12 @@ def load_images(
             continue
         if on_progress is not None:
             on_progress(f"loading {record['image']} into {session.provider.kind} {session.provider.cluster}")
-        result = providers.load_image(session.runner, session.provider, record["image"], record["image_id"])
+        image = record["image"]
+        result = providers.load_image(
+            session.runner,
+            session.provider,
+            image,
+            save=lambda path, image=image: image_archive.save(session.docker, image, path),
+        )
         loaded.append({"service": service, "image": record["image"], "result": result})
     return loaded

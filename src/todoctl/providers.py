@@ -1,17 +1,21 @@
 """Local clusters: which one a kube context belongs to, whether it runs, and loading images into it.
 
-minikube contexts are named after their profile (`minikube`), kind's `kind-<cluster>` and k3d's
-`k3d-<cluster>`; any other context is "generic" and pulls its images from a registry.
+minikube names a context after its profile (`minikube`, or `todo` after `minikube start -p todo`),
+kind `kind-<cluster>` and k3d `k3d-<cluster>`; any other context is "generic" and pulls its images
+from a registry.
 """
 
 import json
 import re
+import tempfile
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from todoctl.errors import ClusterNotRunning, ConfigError, ImageLoadFailed, TodoctlError
 from todoctl.runner import Runner
-from todoctl.tool_errors import MINIKUBE_START, classify
+from todoctl.tool_errors import MINIKUBE_START, classify, strip_colours
 from todoctl.versions import Version, first_line_version, minikube_version
 
 Kind = Literal["minikube", "kind", "k3d", "generic"]
@@ -47,7 +51,12 @@ class ClusterResources:
         )
 
 
-def detect(context: str | None, override: str | None = None) -> Provider:
+def detect(
+    context: str | None,
+    override: str | None = None,
+    minikube_profiles: Callable[[], Collection[str]] = tuple,
+) -> Provider:
+    """`minikube_profiles` is asked only about a context no name rule claims."""
     context = context or ""
     if override:
         if override not in KINDS:
@@ -61,6 +70,8 @@ def detect(context: str | None, override: str | None = None) -> Provider:
         return Provider("kind", context.removeprefix("kind-"))
     if context.startswith("k3d-"):
         return Provider("k3d", context.removeprefix("k3d-"))
+    if context and context in minikube_profiles():
+        return Provider("minikube", context)
     return Provider("generic", context)
 
 
@@ -93,14 +104,31 @@ def ensure_running(runner: Runner, provider: Provider) -> None:
             )
 
 
-def minikube_resources(runner: Runner, provider: Provider) -> ClusterResources | None:
-    output = runner.run(["minikube", "profile", "list", "-o", "json"]).stdout
+def minikube_profiles(runner: Runner) -> list[str]:
+    """The names of minikube's valid profiles; none when minikube is not installed or says nothing
+    usable. `--light` skips asking each cluster for its status, which takes seconds."""
+    if runner.which("minikube") is None:
+        return []
+    completed = runner.run(["minikube", "profile", "list", "-o", "json", "--light"], check=False)
+    try:
+        document = _profile_list(completed.stdout)
+    except TodoctlError:
+        return []
+    return [str(profile.get("Name")) for profile in document.get("valid") or [] if isinstance(profile, dict)]
+
+
+def _profile_list(output: str) -> dict[str, Any]:
     try:
         document = json.loads(output)
     except json.JSONDecodeError:
-        raise TodoctlError(
-            f"`minikube profile list -o json` printed no JSON: {output.strip()[:120]}"
-        ) from None
+        document = None
+    if not isinstance(document, dict):
+        raise TodoctlError(f"`minikube profile list -o json` printed no JSON object: {output.strip()[:120]}")
+    return document
+
+
+def minikube_resources(runner: Runner, provider: Provider) -> ClusterResources | None:
+    document = _profile_list(runner.run(["minikube", "profile", "list", "-o", "json"]).stdout)
     for profile in document.get("valid") or []:
         if profile.get("Name") == provider.cluster:
             settings = profile.get("Config") or {}
@@ -110,11 +138,21 @@ def minikube_resources(runner: Runner, provider: Provider) -> ClusterResources |
     return None
 
 
-def load_image(runner: Runner, provider: Provider, image: str, image_id: str) -> str:
-    """Puts a locally built image into the cluster and checks it arrived; returns what was done."""
+def load_image(runner: Runner, provider: Provider, image: str, *, save: Callable[[Path], str]) -> str:
+    """Puts a locally built image into the cluster and checks it arrived; returns what was done.
+
+    `save(path)` writes the image's `docker save` archive there and returns its config digest."""
     if provider.kind == "minikube":
-        runner.run(["minikube", "image", "load", image, "-p", provider.cluster], timeout=LOAD_TIMEOUT_SECONDS)
-        _verify_minikube_image(runner, provider, image, image_id)
+        # Loading the archive todoctl wrote means the image minikube gets is the one whose config
+        # digest is known, whatever image store the local Docker uses.
+        with tempfile.TemporaryDirectory(prefix="todoctl-load-") as directory:
+            archive = Path(directory) / "image.tar"
+            config_digest = save(archive)
+            runner.run(
+                ["minikube", "image", "load", str(archive), "-p", provider.cluster],
+                timeout=LOAD_TIMEOUT_SECONDS,
+            )
+        _verify_minikube_image(runner, provider, image, config_digest)
         return f"loaded into minikube profile {provider.cluster}"
     if provider.kind == "kind":
         completed = runner.run(
@@ -127,7 +165,9 @@ def load_image(runner: Runner, provider: Provider, image: str, image_id: str) ->
         completed = runner.run(
             ["k3d", "image", "import", image, "-c", provider.cluster], timeout=LOAD_TIMEOUT_SECONDS
         )
-        if "ERRO[" in completed.output:  # k3d reports some failures with exit code 0
+        # k3d exits 1 when it cannot reach the cluster, but a node's failed import is an ERRO line
+        # and exit 0 (k3d-io/k3d#1484); its lines are coloured even in a pipe
+        if re.search(r"^(ERRO|FATA)\[", strip_colours(completed.output), re.MULTILINE):
             raise classify(completed.argv, 1, completed.stdout, completed.stderr)
         return f"imported into k3d cluster {provider.cluster}"
     raise ConfigError(
@@ -136,42 +176,41 @@ def load_image(runner: Runner, provider: Provider, image: str, image_id: str) ->
     )
 
 
-def _verify_minikube_image(runner: Runner, provider: Provider, image: str, image_id: str) -> None:
-    """`minikube image load` can exit 0 without loading, and keeps an older image of the same tag."""
-    listing = runner.run(["minikube", "image", "ls", "--format", "table", "-p", provider.cluster]).stdout
-    repository, tag = image.rsplit(":", 1)
-    for row in parse_image_table(listing):
-        if row["image"] in {repository, f"docker.io/{repository}"} and row["tag"] == tag:
-            in_cluster = row["image id"]
-            local = image_id.removeprefix("sha256:")
-            if in_cluster and not local.startswith(in_cluster):
-                raise ImageLoadFailed(
-                    f"minikube kept an older image under {image} (id {in_cluster}, built {local[:13]})",
-                    hint=f"`minikube image rm {image} -p {provider.cluster}`, then `todoctl load`",
-                    argv=["minikube", "image", "ls"],
-                )
-            return
-    raise ImageLoadFailed(
-        f"{image} is not in minikube after `minikube image load`",
-        hint=f"retry `todoctl load`; if it keeps failing: `docker save {image} -o image.tar` and "
-        f"`minikube image load image.tar -p {provider.cluster}`",
-        argv=["minikube", "image", "ls"],
-    )
+def _verify_minikube_image(runner: Runner, provider: Provider, image: str, config_digest: str) -> None:
+    """`minikube image load` can exit 0 without loading, and keeps an older image of the same tag.
 
-
-def parse_image_table(text: str) -> list[dict[str, str]]:
-    """Rows of `minikube image ls --format table`, in its ASCII (<=1.36) or box-drawing (>=1.37) style."""
-    header: list[str] | None = None
-    rows = []
-    for line in text.splitlines():
-        cells = [cell.strip() for cell in re.split(r"[|│]", line)[1:-1]]
-        if not cells or all(not cell or set(cell) <= set("-─┼├┤┬┴┌┐└┘") for cell in cells):
-            continue
-        if header is None:
-            header = [cell.lower() for cell in cells]
-            continue
-        rows.append(dict(zip(header, cells, strict=False)))
-    return rows
+    `image ls --format json` lists full ids (the table cuts crictl's `sha256:…` to 13 characters),
+    one entry per id across the nodes."""
+    argv = ["minikube", "image", "ls", "--format", "json", "-p", provider.cluster]
+    listing = runner.run(argv).stdout
+    try:
+        entries = json.loads(listing)
+    except json.JSONDecodeError:
+        entries = None
+    if not isinstance(entries, list):
+        raise ImageLoadFailed(
+            f"`minikube image ls --format json` printed no JSON list: {listing[:120]}", argv=argv
+        )
+    names = {image, f"docker.io/{image}"}
+    found = {
+        str(entry.get("id", "")).removeprefix("sha256:")
+        for entry in entries
+        if isinstance(entry, dict) and names & set(entry.get("repoTags") or [])
+    }
+    built = config_digest.removeprefix("sha256:")
+    if not found:
+        raise ImageLoadFailed(
+            f"{image} is not in minikube after `minikube image load`",
+            hint="retry `todoctl load`; `minikube logs` may say why minikube dropped it",
+            argv=argv,
+        )
+    if found != {built}:
+        older = ", ".join(sorted(item[:12] for item in found - {built}))
+        raise ImageLoadFailed(
+            f"minikube kept an older image under {image} ({older}, built {built[:12]})",
+            hint=f"`minikube image rm {image} -p {provider.cluster}`, then `todoctl load`",
+            argv=argv,
+        )
 
 
 def start_hint(provider: Provider) -> str:

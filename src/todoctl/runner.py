@@ -2,14 +2,18 @@
 
 argv lists only, never a shell; every one-shot command has a timeout; a failed command becomes a
 typed error (see tool_errors.classify). Long-lived programs (kubectl port-forward, the local
-services of `todoctl dev`) go through `spawn` and are stopped with SIGTERM, then SIGKILL.
+services of `todoctl dev`) go through `spawn`, are stopped with SIGTERM, then SIGKILL, and on Linux
+never outlive todoctl: the kernel sends them SIGTERM when it ends, even by SIGKILL.
 """
 
+import ctypes
+import functools
 import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -19,6 +23,7 @@ from todoctl.tool_errors import classify, install_hint
 
 # A timeout that cannot be mistaken for "wait forever": one-shot commands must all end.
 DEFAULT_TIMEOUT_SECONDS = 60.0
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -110,10 +115,11 @@ class Runner:
         *,
         env: Mapping[str, str] | None = None,
         log_path: Path | None = None,
+        umask: int | None = None,
     ) -> Spawned:
-        """Starts a long-lived program. Its output goes to `log_path`, or else to a pipe read with
-        `Spawned.lines()`."""
-        return self._start(_validated(argv), env=env, log_path=log_path)
+        """Starts a long-lived program. Its output goes to `log_path` (created 0600), or else to a
+        pipe read with `Spawned.lines()`; `umask` is the mode mask of the files it creates."""
+        return self._start(_validated(argv), env=env, log_path=log_path, umask=umask)
 
     def _execute(
         self,
@@ -145,8 +151,10 @@ class Runner:
             ) from None
         return Completed(tuple(argv), result.returncode, _text(result.stdout), _text(result.stderr))
 
-    def _start(self, argv: list[str], *, env: Mapping[str, str] | None, log_path: Path | None) -> Spawned:
-        log = log_path.open("a", encoding="utf-8") if log_path is not None else None
+    def _start(
+        self, argv: list[str], *, env: Mapping[str, str] | None, log_path: Path | None, umask: int | None
+    ) -> Spawned:
+        log = _open_log(log_path) if log_path is not None else None
         try:
             process = subprocess.Popen(
                 argv,
@@ -158,12 +166,48 @@ class Runner:
                 errors="replace",
                 bufsize=1,
                 start_new_session=True,
+                umask=-1 if umask is None else umask,
+                preexec_fn=_ending_with(os.getpid()),  # noqa: PLW1509 - see _ending_with
             )
         except FileNotFoundError:
             if log is not None:
                 log.close()
             raise missing_tool(argv[0]) from None
         return Spawned(argv, process, log)
+
+
+def _open_log(path: Path) -> IO[str]:
+    """Appends to the log, which only its owner may read: services log what users typed."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8")
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up once in todoctl itself (a child between fork and exec should do as
+    little as possible); None off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _ending_with(parent: int) -> Callable[[], None] | None:
+    """What a child runs before exec: asks the kernel for SIGTERM when the thread that started it
+    ends (PR_SET_PDEATHSIG), which for todoctl's main thread means todoctl exiting however it
+    exits; the port-forward's kubectl is started and stopped by its supervising thread, so it too
+    goes with the thread that owns it. A child whose parent is already gone stops at once.
+
+    It only calls a C function already looked up and reads its parent's pid: nothing that could
+    wait on a lock another thread of todoctl held at the fork."""
+    prctl = _prctl()
+    if prctl is None:
+        return None
+
+    def before_exec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return before_exec
 
 
 def missing_tool(program: str, tool: str | None = None) -> ToolNotFound:

@@ -17,7 +17,7 @@ from todoctl.errors import ClusterUnreachable, DockerUnavailable
 from todoctl.helm import Helm
 from todoctl.kube import Kube, contexts
 from todoctl.output import Output
-from todoctl.providers import Provider, detect
+from todoctl.providers import Provider, detect, minikube_profiles
 from todoctl.registry import Registry, parse_registry
 from todoctl.runner import Runner
 from todoctl.settings import Settings
@@ -69,7 +69,7 @@ class Session:
 
     @cached_property
     def provider(self) -> Provider:
-        return detect(self.context, self.settings.provider)
+        return detect(self.context, self.settings.provider, lambda: minikube_profiles(self.runner))
 
     @cached_property
     def kube(self) -> Kube:

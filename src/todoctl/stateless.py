@@ -149,7 +149,13 @@ class Validator:
         disruption = Disruption(name)
         selectors = [component_selector(self.release, component) for component in components]
         desired = {selector: self._desired_replicas(selector) for selector in selectors}
-        victims = [pod.metadata.name for selector in selectors for pod in self.kube.pods(selector)]
+        # pods still Terminating (from the previous disruption or a rollout) are already leaving
+        victims = [
+            pod.metadata.name
+            for selector in selectors
+            for pod in self.kube.pods(selector)
+            if pod.metadata.deletion_timestamp is None
+        ]
         if not victims:
             disruption.problems.append("no pods to delete")
             return disruption, before

@@ -6,6 +6,7 @@ from typing import Any
 from todoctl.components import release_selector
 from todoctl.errors import ReleaseNotFound
 from todoctl.pods import PodSummary, summarize
+from todoctl.schema import SchemaReport, schema_report
 from todoctl.session import Session
 
 
@@ -29,9 +30,10 @@ class ReleaseStatus:
     updated: str | None = None
     pods: list[PodSummary] = field(default_factory=list)
     services: list[ServiceSummary] = field(default_factory=list)
+    schema: SchemaReport | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "schema": self.schema.as_dict() if self.schema else None}
 
 
 def release_status(session: Session) -> ReleaseStatus:
@@ -47,6 +49,7 @@ def release_status(session: Session) -> ReleaseStatus:
     result.status = info.get("status")
     result.updated = info.get("last_deployed")
     selector = release_selector(release)
+    result.schema = schema_report(session.kube, release)
     result.pods = sorted(
         (summarize(pod) for pod in session.kube.pods(selector)), key=lambda p: (p.component, p.name)
     )

@@ -35,7 +35,13 @@ _KUBECTL_REFUSED = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _RESTORED = re.compile(r"has been rolled back|has been uninstalled due to", re.IGNORECASE)
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 _WAIT_GAVE_UP = re.compile(r"timed out waiting for the condition|context deadline exceeded", re.IGNORECASE)
+
+
+def strip_colours(text: str) -> str:
+    """k3d forces colours on its log lines (`\\x1b[31mERRO\\x1b[0m[0000] …`), even into a pipe."""
+    return _COLOURS.sub("", text)
 
 
 def install_hint(program: str) -> str:
@@ -204,6 +210,7 @@ def _kind(argv: Sequence[str], text: str) -> Found:
 
 
 def _k3d(argv: Sequence[str], text: str) -> Found:
+    text = strip_colours(text)
     if "Failed to find the specified cluster" in text or "No nodes found for given cluster" in text:
         cluster = _flag_value(argv, "-c", "--cluster") or "k3s-default"
         return (
@@ -212,7 +219,12 @@ def _k3d(argv: Sequence[str], text: str) -> Found:
             (f"create it with: k3d cluster create {cluster}"),
         )
     if "ERRO[" in text:
-        return ImageLoadFailed, "k3d could not import the image: " + _first_matching(text, "ERRO["), None
+        return (
+            ImageLoadFailed,
+            "k3d could not import the image: " + _first_matching(text, "ERRO["),
+            "see `docker logs` of the cluster's server node; recreating the cluster "
+            "(`k3d cluster delete`, then `k3d cluster create`) clears a broken image store",
+        )
     return None
 
 

@@ -90,7 +90,7 @@ class Up:
             dev_postgres = bool((checked.values.get("devPostgres") or {}).get("enabled"))
             phase.detail = "valid" + (" (with the development PostgreSQL)" if dev_postgres else "")
         with self.phase("doctor") as phase:
-            failed = doctor.failures(doctor.diagnose_environment(session))
+            failed = doctor.failures(doctor.diagnose_environment(session, pull_check=False))
             if failed:
                 first = failed[0]
                 raise TodoctlError(

@@ -8,13 +8,13 @@ from ai_todo.chat import ChatService
 from ai_todo.settings import AiTodoSettings
 from tests.ai_todo.stack import User
 from todo_core.db import make_engine
-from todo_core.schema import create_schema
+from todo_core.schema import upgrade_schema
 
 
 @pytest.fixture
 async def service(settings: AiTodoSettings) -> AsyncIterator[ChatService]:
     engine = make_engine(settings.database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     service = ChatService(settings, engine)
     try:
         yield service

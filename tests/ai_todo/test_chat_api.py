@@ -7,6 +7,7 @@ import pytest
 from ai_todo.tokens import mint_token
 from tests.ai_todo.stack import JWT_SECRET, Stack, User, add_tasks, chat, new_user, tasks_of
 from todo_core.models import MESSAGE_MAX
+from todo_core.revisions import head
 
 
 async def test_first_message_starts_a_conversation_and_reports_the_tool_calls(
@@ -229,7 +230,10 @@ async def test_out_of_range_limit_is_422(client: httpx.AsyncClient, user: User, 
 
 async def test_health_and_readiness_answer(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
-    assert (await client.get("/readyz")).json() == {"status": "ready"}
+    assert (await client.get("/readyz")).json() == {
+        "status": "ready",
+        "schema": {"code": head(), "database": head(), "relation": "current"},
+    }
 
 
 async def test_users_see_only_their_own_tasks(

@@ -16,13 +16,13 @@ from ai_todo.conversations import (
 )
 from ai_todo.errors import ConversationNotFound
 from todo_core.db import make_engine, session_scope
-from todo_core.schema import create_schema
+from todo_core.schema import upgrade_schema
 
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     yield engine
     engine.dispose()
 

@@ -24,6 +24,7 @@ from tests.support.browser import chromium
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import free_port
 from tests.support.tcp_relay import tcp_relay
+from todo_core.revisions import head
 
 JOURNEYS = {
     "helm3": {"release": "todo", "namespace": "default", "database": "dev-postgres"},
@@ -106,6 +107,11 @@ def test_status_and_logs_show_the_real_pods(journey: Journey) -> None:
     real = {pod["metadata"]["name"] for c in ("ai-todo", "mcp-server") for pod in journey.todoctl.pods(c)}
     assert real <= shown
     assert status["status"] == "deployed"
+    assert status["schema"]["database"] == head()
+
+    schema = journey.todoctl.json("db")
+    assert [pod["relation"] for pod in schema["pods"]] == ["current", "current"]
+    assert {pod["code"] for pod in schema["pods"]} == {head()}
 
     logs = journey.todoctl.run("logs", "ai-todo").stdout
     [pod] = journey.todoctl.pods("ai-todo")[:1]

@@ -4,10 +4,12 @@ from collections.abc import Iterator
 from importlib.metadata import version
 
 import docker
+import httpx
 import pytest
 
 from tests.images.stack import Stack
 from tests.support.tcp_relay import tcp_relay
+from todo_core.revisions import head
 
 
 @pytest.fixture
@@ -41,6 +43,10 @@ def test_both_containers_serve_a_conversation_that_survives_kills(stack: Stack) 
     stack.start("ai-todo")
     stack.wait_ready("mcp-server")
     stack.wait_ready("ai-todo")
+    # the images carry the migrations: the first container brought the empty database to this code's head
+    for service in ("mcp-server", "ai-todo"):
+        schema = httpx.get(f"{stack.url(service)}/readyz", timeout=10).json()["schema"]
+        assert schema == {"code": head(), "database": head(), "relation": "current"}
 
     added = stack.chat("alice", "Add a task to buy groceries")
     assert added.status_code == 200, added.text

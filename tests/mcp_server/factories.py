@@ -6,12 +6,12 @@ from mcp_types import CallToolResult
 from sqlalchemy.engine import Engine
 
 from todo_core.db import make_engine
-from todo_core.schema import create_schema
+from todo_core.schema import upgrade_schema
 
 
 def ready_engine(database_url: str) -> Engine:
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     return engine
 
 

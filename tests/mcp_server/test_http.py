@@ -11,6 +11,7 @@ import pytest
 from tests.mcp_server.factories import payload
 from tests.mcp_server.http_client import mcp_over_http
 from tests.support.processes import ServiceProcess, free_port, running_service, start_service
+from todo_core.revisions import head
 
 TOKEN = "internal-token-for-tests"
 
@@ -61,7 +62,10 @@ def test_calls_without_the_internal_token_get_401(server: ServiceProcess, author
 
 def test_probes_answer_without_the_internal_token(server: ServiceProcess) -> None:
     assert httpx.get(f"{server.base_url}/healthz").json() == {"status": "ok"}
-    assert httpx.get(f"{server.base_url}/readyz").json() == {"status": "ready"}
+    assert httpx.get(f"{server.base_url}/readyz").json() == {
+        "status": "ready",
+        "schema": {"code": head(), "database": head(), "relation": "current"},
+    }
 
 
 def test_database_down_makes_it_unready_but_alive() -> None:

@@ -10,7 +10,7 @@ from tests.support.databases import PG_ADMIN_DSN
 from tests.support.processes import free_port
 from todo_core.db import CONNECT_TIMEOUT, make_engine, ping, session_scope
 from todo_core.models import Task
-from todo_core.schema import create_schema
+from todo_core.schema import upgrade_schema
 
 
 @pytest.mark.parametrize("url", ["mysql://root@127.0.0.1/test", "postgresql+psycopg2://u@h/db", "oracle://x"])
@@ -28,7 +28,7 @@ def test_every_usual_postgres_url_form_uses_psycopg_3(postgres_url: str, scheme:
 
 def test_timestamps_come_back_timezone_aware_in_utc(database_url: str) -> None:
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     with session_scope(engine) as session:
         task = Task(user_id="alice", title="Buy milk")
         session.add(task)
@@ -42,14 +42,14 @@ def test_timestamps_come_back_timezone_aware_in_utc(database_url: str) -> None:
 
 def test_naive_timestamps_are_refused(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     with pytest.raises(Exception, match="naive datetime"), session_scope(engine) as session:
         session.add(Task(user_id="alice", title="x", created_at=datetime(2026, 1, 1)))
 
 
 def test_session_scope_rolls_back_on_error(database_url: str) -> None:
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade_schema(engine)
 
     def failing_unit_of_work() -> None:
         with session_scope(engine) as session:
@@ -65,7 +65,7 @@ def test_session_scope_rolls_back_on_error(database_url: str) -> None:
 
 def test_pool_survives_the_server_dropping_every_connection(postgres_url: str) -> None:
     engine = make_engine(postgres_url)
-    create_schema(engine)
+    upgrade_schema(engine)
     ping(engine)  # a pooled connection now exists
     database = postgres_url.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:

@@ -1,9 +1,15 @@
 """The Kubernetes API objects `todoctl.kube.Kube` talks to (CoreV1Api, AppsV1Api, ...), answering
 with models deserialized from API JSON, as the real client does; watches stream real watch-event
-lines through the real `kubernetes.watch.Watch`."""
+lines through the real `kubernetes.watch.Watch`.
+
+Where the API server is strict, so is this: a deleted pod stays, Terminating, until its containers
+have stopped (`finish_terminating`); a log of a previous container that never ran is a 400; a patch
+that changes nothing in the spec leaves the generation alone; every call is recorded with its
+arguments (`requests`), so a test can see the timeouts todoctl asks for."""
 
 import base64
 import copy
+import functools
 import itertools
 import json
 import re
@@ -18,6 +24,9 @@ from todoctl.kube import Kube
 
 _CLIENT = ApiClient()
 _VERSIONS = itertools.count(1000)
+# what the API server stamps on a pod being deleted (the default grace period)
+DELETION_TIMESTAMP = "2026-11-28T10:00:00Z"
+GRACE_PERIOD_SECONDS = 30
 
 
 def deserialize(document: dict[str, Any], model: str) -> Any:
@@ -95,8 +104,13 @@ class FakeCluster:
         self.watches: dict[str, list[list[tuple[str, dict[str, Any]]]]] = {"pods": [], "deployments": []}
         self.logs: dict[tuple[str, bool], str] = {}
         self.deleted: list[str] = []
+        # (API method, its keyword arguments) of every call, in order
+        self.requests: list[tuple[str, dict[str, Any]]] = []
         self.patched: list[tuple[str, dict[str, Any]]] = []
         self.on_delete: Callable[[str], None] | None = None
+        # pod name -> base URL of the real process answering for it through the pod proxy
+        self.pod_servers: dict[str, str] = {}
+        self.namespace_exists = True
         self.pod_outcome: Callable[[dict[str, Any]], dict[str, Any]] = lambda pod: {"phase": "Succeeded"}
         self.unreachable = False
         self.server_version = "v1.34.0"
@@ -134,6 +148,8 @@ class FakeCluster:
             pending = self.watches.get(kind) or []
             events = pending.pop(0) if pending else []
             for event_type, obj in events:
+                if event_type == "ERROR":
+                    continue  # a Status, not an object of the kind
                 if event_type == "DELETED":
                     self.objects[kind] = [
                         o for o in self.objects[kind] if o["metadata"]["name"] != obj["metadata"]["name"]
@@ -141,7 +157,11 @@ class FakeCluster:
                 else:
                     self.replace(kind, copy.deepcopy(obj))
             return FakeWatchResponse(
-                [(t, o) for t, o in events if matches(o["metadata"].get("labels") or {}, selector)]
+                [
+                    (t, o)
+                    for t, o in events
+                    if t == "ERROR" or matches(o["metadata"].get("labels") or {}, selector)
+                ]
             )
         items = [o for o in self.objects[kind] if matches(o["metadata"].get("labels") or {}, selector)]
         return deserialize({"metadata": {"resourceVersion": str(next(_VERSIONS))}, "items": items}, model)
@@ -152,32 +172,85 @@ class FakeCluster:
                 return item
         raise ApiException(status=404, reason="Not Found")
 
+    def finish_terminating(self, *names: str) -> None:
+        """What the kubelet does once a deleted pod's containers have stopped: the pod goes away."""
+        self.objects["pods"] = [
+            pod
+            for pod in self.objects["pods"]
+            if not (
+                pod["metadata"].get("deletionTimestamp") and (not names or pod["metadata"]["name"] in names)
+            )
+        ]
+
+
+def recorded(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def record(api: Any, *args: Any, **kwargs: Any) -> Any:
+        api.cluster.requests.append((method.__name__, dict(kwargs)))
+        return method(api, *args, **kwargs)
+
+    return record
+
+
+def _status(code: int, reason: str, message: str) -> ApiException:
+    """The error the client raises for a Status answer of the API server."""
+    error = ApiException(status=code, reason={400: "Bad Request", 404: "Not Found"}.get(code, reason))
+    error.body = json.dumps(
+        {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": message,
+            "reason": reason,
+            "code": code,
+        }
+    )
+    return error
+
+
+def _merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
+    """A strategic merge patch of maps, which is all todoctl sends: keys merge, null deletes."""
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+
 
 class _Core:
     def __init__(self, cluster: FakeCluster) -> None:
         self.cluster = cluster
 
+    @recorded
     def list_namespaced_pod(self, namespace: str, label_selector: str | None = None, **kwargs: Any) -> Any:
         return self.cluster.listing("pods", "V1PodList", label_selector, **kwargs)
 
+    @recorded
     def list_namespaced_service(
         self, namespace: str, label_selector: str | None = None, **kwargs: Any
     ) -> Any:
         return self.cluster.listing("services", "V1ServiceList", label_selector, **kwargs)
 
+    @recorded
     def list_namespaced_secret(self, namespace: str, label_selector: str | None = None, **kwargs: Any) -> Any:
         return self.cluster.listing("secrets", "V1SecretList", label_selector, **kwargs)
 
+    @recorded
     def list_namespaced_config_map(
         self, namespace: str, label_selector: str | None = None, **kwargs: Any
     ) -> Any:
         return self.cluster.listing("configmaps", "V1ConfigMapList", label_selector, **kwargs)
 
+    @recorded
     def list_namespaced_persistent_volume_claim(
         self, namespace: str, label_selector: str | None = None, **kwargs: Any
     ) -> Any:
         return self.cluster.listing("pvcs", "V1PersistentVolumeClaimList", label_selector, **kwargs)
 
+    @recorded
     def list_namespaced_event(self, namespace: str, field_selector: str | None = None, **kwargs: Any) -> Any:
         wanted = dict(part.split("=", 1) for part in (field_selector or "").split(",") if part)
         items = [
@@ -189,6 +262,7 @@ class _Core:
         ]
         return deserialize({"metadata": {}, "items": items}, "CoreV1EventList")
 
+    @recorded
     def read_namespaced_pod_log(
         self,
         name: str,
@@ -199,16 +273,31 @@ class _Core:
         previous: bool = False,
         **kwargs: Any,
     ) -> str:
-        self.cluster.named("pods", name)
+        pod = self.cluster.named("pods", name)
+        container = container or pod["spec"]["containers"][0]["name"]
+        if previous and not _has_terminated(pod, container):
+            # the kubelet keeps one previous instance, and only of a container that has exited
+            raise _status(
+                400, "BadRequest", f'previous terminated container "{container}" in pod "{name}" not found'
+            )
         log = self.cluster.logs.get((name, previous), "")
         return "\n".join(log.splitlines()[-tail_lines:] if tail_lines else log.splitlines())
 
+    @recorded
     def read_namespaced_secret(self, name: str, namespace: str, **kwargs: Any) -> Any:
         return deserialize(self.cluster.named("secrets", name), "V1Secret")
 
+    @recorded
     def read_namespaced_config_map(self, name: str, namespace: str, **kwargs: Any) -> Any:
         return deserialize(self.cluster.named("configmaps", name), "V1ConfigMap")
 
+    @recorded
+    def read_namespace(self, name: str, **kwargs: Any) -> Any:
+        if not self.cluster.namespace_exists:
+            raise ApiException(status=404, reason="Not Found")
+        return deserialize({"metadata": {"name": name}, "status": {"phase": "Active"}}, "V1Namespace")
+
+    @recorded
     def create_namespaced_pod(self, namespace: str, body: dict[str, Any], **kwargs: Any) -> Any:
         """The pod as the node will have left it by the next look: `cluster.pod_outcome` gives its
         status (a node pulled and ran it, by default)."""
@@ -217,31 +306,74 @@ class _Core:
         self.cluster.add("pods", pod)
         return deserialize(pod, "V1Pod")
 
+    @recorded
     def delete_namespaced_pod(self, name: str, namespace: str, **kwargs: Any) -> Any:
+        """A graceful delete: the pod stays, Terminating, until `finish_terminating`; deleting it
+        again meanwhile answers the same way."""
         pod = self.cluster.named("pods", name)
         self.cluster.deleted.append(name)
-        self.cluster.objects["pods"].remove(pod)
-        if self.cluster.on_delete is not None:
+        already = bool(pod["metadata"].get("deletionTimestamp"))
+        pod["metadata"].update(
+            deletionTimestamp=DELETION_TIMESTAMP,
+            deletionGracePeriodSeconds=GRACE_PERIOD_SECONDS,
+            resourceVersion=str(next(_VERSIONS)),
+        )
+        if self.cluster.on_delete is not None and not already:
             self.cluster.on_delete(name)
         return deserialize(pod, "V1Pod")
+
+    @recorded
+    def connect_get_namespaced_pod_proxy_with_path(
+        self, name: str, namespace: str, path: str, *, _preload_content: bool = True, **kwargs: Any
+    ) -> Any:
+        """The API server's pod proxy: forwards to the process serving the pod, returning the raw urllib3
+        response (`_preload_content=False`) and raising non-2xx answers as the client does; a pod nothing
+        serves gets the proxy's own 503 (k8s.io/apimachinery pkg/util/proxy/transport.go)."""
+        assert not _preload_content, "the client would JSON-decode the body into a Python repr"
+        pod, _, port = name.partition(":")
+        self.cluster.named("pods", pod)
+        server = self.cluster.pod_servers.get(pod)
+        refused = _status(
+            503,
+            "ServiceUnavailable",
+            f"error trying to reach service: dial tcp 10.244.0.12:{port}: connect: connection refused",
+        )
+        if server is None:
+            raise refused
+        try:
+            response = urllib3.request("GET", f"{server}/{path}", preload_content=False, retries=False)
+        except urllib3.exceptions.HTTPError:
+            raise refused from None
+        if not 200 <= response.status <= 299:
+            raise ApiException.from_response(http_resp=response, body=response.data.decode(), data=None)
+        return response
 
 
 class _Apps:
     def __init__(self, cluster: FakeCluster) -> None:
         self.cluster = cluster
 
+    @recorded
     def list_namespaced_deployment(
         self, namespace: str, label_selector: str | None = None, **kwargs: Any
     ) -> Any:
         return self.cluster.listing("deployments", "V1DeploymentList", label_selector, **kwargs)
+
+    @recorded
+    def read_namespaced_deployment(self, name: str, namespace: str, **kwargs: Any) -> Any:
+        return deserialize(self.cluster.named("deployments", name), "V1Deployment")
 
     def patch_namespaced_deployment(
         self, name: str, namespace: str, body: dict[str, Any], **kwargs: Any
     ) -> Any:
         deployment = self.cluster.named("deployments", name)
         self.cluster.patched.append((name, body))
-        # a changed pod template is a new spec: the API server bumps the generation
-        deployment["metadata"]["generation"] = deployment["metadata"].get("generation", 1) + 1
+        spec_before = copy.deepcopy(deployment.get("spec"))
+        _merge(deployment, body)
+        # only a changed spec is a new generation; a patch that changes nothing is accepted as is
+        if deployment.get("spec") != spec_before:
+            deployment["metadata"]["generation"] = deployment["metadata"].get("generation", 1) + 1
+            deployment["metadata"]["resourceVersion"] = str(next(_VERSIONS))
         return deserialize(deployment, "V1Deployment")
 
 
@@ -249,6 +381,7 @@ class _Discovery:
     def __init__(self, cluster: FakeCluster) -> None:
         self.cluster = cluster
 
+    @recorded
     def list_namespaced_endpoint_slice(
         self, namespace: str, label_selector: str | None = None, **kwargs: Any
     ) -> Any:
@@ -259,6 +392,7 @@ class _Version:
     def __init__(self, cluster: FakeCluster) -> None:
         self.cluster = cluster
 
+    @recorded
     def get_code(self, **kwargs: Any) -> Any:
         if self.cluster.unreachable:
             raise _refused()
@@ -285,6 +419,13 @@ def _refused() -> urllib3.exceptions.MaxRetryError:
         None, "Failed to establish a new connection: [Errno 111] Connection refused"
     )
     return urllib3.exceptions.MaxRetryError(None, "/api/v1/namespaces/default/pods", reason=reason)
+
+
+def _has_terminated(pod: dict[str, Any], container: str) -> bool:
+    for status in (pod.get("status") or {}).get("containerStatuses") or []:
+        if status["name"] == container:
+            return bool((status.get("lastState") or {}).get("terminated"))
+    return False
 
 
 def secret(name: str, data: dict[str, str]) -> dict[str, Any]:

@@ -75,6 +75,9 @@ class FakeRunner(Runner):
         # when set, makes the process for each spawn instead of `processes`
         self.process_factory: Callable[[tuple[str, ...]], FakeProcess] | None = None
         self._answers: list[tuple[tuple[str, ...], Answer | Callable[[tuple[str, ...]], Answer]]] = []
+        # program -> how it reads its command line (fake_helm.FakeHelmCli.check): a refusal (exit
+        # non-zero) is the answer; warnings it prints before running go ahead of the scripted stderr
+        self.checks: dict[str, Callable[[tuple[str, ...]], Answer]] = {}
 
     def on(self, *prefix: str, stdout: str = "", stderr: str = "", returncode: int = 0) -> None:
         """Commands starting with `prefix` answer so; the latest matching rule wins."""
@@ -102,13 +105,21 @@ class FakeRunner(Runner):
         self.calls.append(Call(tuple(argv), input, timeout))
         if argv[0] not in self.installed:
             raise missing_tool(argv[0], tool)
+        check = self.checks.get(argv[0])
+        verdict = check(tuple(argv)) if check is not None else Answer()
+        if verdict.returncode != 0:
+            return Completed(tuple(argv), verdict.returncode, verdict.stdout, verdict.stderr)
         for prefix, scripted in reversed(self._answers):
             if tuple(argv[: len(prefix)]) == prefix:
                 answer = scripted(tuple(argv)) if callable(scripted) else scripted
-                return Completed(tuple(argv), answer.returncode, answer.stdout, answer.stderr)
+                return Completed(
+                    tuple(argv), answer.returncode, answer.stdout, verdict.stderr + answer.stderr
+                )
         raise AssertionError(f"the test scripted no answer for {argv}")
 
-    def _start(self, argv: list[str], *, env: Mapping[str, str] | None, log_path: Path | None) -> FakeProcess:  # type: ignore[override]
+    def _start(  # type: ignore[override]
+        self, argv: list[str], *, env: Mapping[str, str] | None, log_path: Path | None, umask: int | None
+    ) -> FakeProcess:
         self.spawned.append(tuple(argv))
         if argv[0] not in self.installed:
             raise missing_tool(argv[0])

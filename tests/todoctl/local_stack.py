@@ -1,6 +1,7 @@
 """The real services on this machine standing in for a deployed release, for validate-stateless:
-deleting a "pod" in the fake cluster restarts the real process behind it, and `kubectl
-port-forward` is a real TCP forward to the real chat service that drops when its pod goes."""
+deleting a "pod" in the fake cluster restarts the real process behind it (the pod stays Terminating
+until the old process has stopped), and `kubectl port-forward` is a real TCP forward to the real
+chat service that drops when its pod goes."""
 
 import contextlib
 import socket
@@ -137,6 +138,8 @@ class LocalRelease:
         def deleted(name: str) -> None:
             component = "ai-todo" if name.startswith("ai-todo") else "mcp-server"
             self.restart(component)
+            # the old process has stopped, so the kubelet lets the Terminating pod go
+            cluster.finish_terminating(name)
             cluster.add("pods", factories.pod(component, f"{component}-6d7e8f9a0b-r{self.generation}"))
 
         cluster.on_delete = deleted

@@ -1,16 +1,25 @@
 """The tools' answers for common situations, each from a real output in fixtures/."""
 
+import json
+from collections.abc import Mapping
+
 from tests.todoctl import factories, fixture_files
+from tests.todoctl.fake_helm import FakeHelmCli
 from tests.todoctl.fake_kube import FakeCluster
 from tests.todoctl.fake_runner import Answer, FakeRunner
+from todoctl.versions import helm_version
 
 KUBECTL_VERSION = ("kubectl", "version", "--client", "-o", "json")
 
 
-def helm(runner: FakeRunner, major: int = 3) -> None:
-    """A working helm of that major version; installs and upgrades succeed."""
+def helm(runner: FakeRunner, major: int = 3, version: str | None = None) -> None:
+    """A working helm of that major version (or exact `version`, e.g. "v3.6.3"), as strict about
+    its flags as the real one; installs and upgrades succeed."""
     golden = "helm/v3-version-template.txt" if major == 3 else "helm/v4-version-template.txt"
-    runner.on("helm", "version", stdout=fixture_files.text(golden))
+    # `--template '{{ .Version }}'` prints just the version, without a newline (the golden's note)
+    printed = version or fixture_files.text(golden).removeprefix("Version: ")
+    runner.checks["helm"] = FakeHelmCli(helm_version(printed)).check
+    runner.on("helm", "version", stdout=printed)
     runner.on("helm", "upgrade", stdout=factories.helm_release_json(revision=2))
     runner.on("helm", "status", stdout=factories.helm_release_json(revision=2))
     runner.on("helm", "history", stdout=fixture_files.text("helm/history.json"))
@@ -58,3 +67,29 @@ def minikube_stopped(runner: FakeRunner) -> None:
     minikube_running(runner)
     # minikube status exits 7 when the cluster is down (its status_test.go)
     runner.on("minikube", "status", stdout=fixture_files.text("minikube/status-stopped.txt"), returncode=7)
+
+
+MINIKUBE_IMAGE_LISTS = {
+    "docker": "minikube/image-ls-json-docker.json",
+    "containerd": "minikube/image-ls-json-containerd.json",
+    "crio": "minikube/image-ls-json-crio.json",
+}
+
+
+def minikube_image_list(runtime: str, images: Mapping[str, str]) -> str:
+    """`minikube image ls --format json` of a minikube on that container runtime: the fixture's
+    entries plus one per image (repository:tag -> config digest), its id written as that runtime
+    writes ids (the Docker runtime without `sha256:`, crictl with it for containerd, bare for CRI-O)."""
+    entries = json.loads(fixture_files.text(MINIKUBE_IMAGE_LISTS[runtime]))
+    template = entries[0]
+    prefix = "sha256:" if template["id"].startswith("sha256:") else ""
+    for image, config_digest in images.items():
+        entries.append(
+            {
+                **template,
+                "id": prefix + config_digest.removeprefix("sha256:"),
+                "repoDigests": [],
+                "repoTags": [f"docker.io/{image}"],
+            }
+        )
+    return json.dumps(entries, separators=(",", ":")) + "\n"

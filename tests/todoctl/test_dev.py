@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jwt
@@ -19,9 +20,14 @@ STARTUP_SECONDS = 90
 
 
 def start_dev(
-    data_dir: Path, *extra: str, env: dict[str, str] | None = None
+    data_dir: Path | None,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    ports: tuple[int, int] | None = None,
 ) -> tuple[subprocess.Popen[str], int, int]:
-    port, mcp_port = free_port(), free_port()
+    """`todoctl --json dev` in a session of its own, as a terminal would run it."""
+    port, mcp_port = ports or (free_port(), free_port())
+    where = ["--data-dir", str(data_dir)] if data_dir is not None else []
     process = subprocess.Popen(
         [
             sys.executable,
@@ -33,14 +39,14 @@ def start_dev(
             str(port),
             "--mcp-port",
             str(mcp_port),
-            "--data-dir",
-            str(data_dir),
+            *where,
             *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, **(env or {})},
+        start_new_session=True,
     )
     return process, port, mcp_port
 
@@ -58,6 +64,40 @@ def read_document(process: subprocess.Popen[str]) -> dict:
 def listening(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting for its parent."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_until(condition, timeout: float = STARTUP_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout}s: {condition}")
+        time.sleep(0.05)
+
+
+def time_wait_on(port: int) -> bool:
+    """Whether a connection of `port` is in TIME_WAIT (state 06 of /proc/net/tcp)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return any(row.split()[3] == "06" and int(row.split()[1].rsplit(":", 1)[1], 16) == port for row in rows)
 
 
 def test_dev_runs_both_services_chats_and_stops_cleanly(tmp_path):
@@ -120,7 +160,7 @@ def test_dev_reports_a_service_that_cannot_start_with_its_log(tmp_path):
     assert "Traceback" not in stderr
 
 
-def test_dev_refuses_a_port_that_is_taken(tmp_path):
+def test_dev_refuses_a_port_that_is_taken_and_names_who_holds_it(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -133,8 +173,84 @@ def test_dev_refuses_a_port_that_is_taken(tmp_path):
             check=False,
         )
     assert result.returncode == 2
-    assert f"port {busy} on 127.0.0.1 is in use" in result.stdout
+    assert f"port {busy} on 127.0.0.1 is in use by pid {os.getpid()} (" in result.stdout
     assert "pick another with --port" in result.stdout
+
+
+def test_dev_starts_again_at_once_on_the_ports_it_just_left(tmp_path):
+    process, port, mcp_port = start_dev(tmp_path / "dev")
+    token = read_document(process)["token"]
+    with ChatApi(f"http://127.0.0.1:{port}", token=token, user_id="dev") as api:
+        api.chat("Add a task to buy milk")
+        # stopped with the connection still open: the server closes it, leaving it in TIME_WAIT
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0, process.stderr.read()
+    assert time_wait_on(port)
+
+    again, _, _ = start_dev(tmp_path / "dev", ports=(port, mcp_port))
+    try:
+        assert read_document(again)["url"].startswith(f"http://127.0.0.1:{port}/")
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.wait(timeout=60)
+
+
+def test_closing_the_terminal_stops_both_services_as_ctrl_c_does(tmp_path):
+    process, port, mcp_port = start_dev(tmp_path / "dev")
+    read_document(process)
+    services = children_of(process.pid)
+    assert len(services) == 2
+
+    process.send_signal(signal.SIGHUP)
+
+    assert process.wait(timeout=60) == 0, process.stderr.read()
+    assert not any(running(pid) for pid in services)
+    assert not listening(port)
+    assert not listening(mcp_port)
+
+
+def test_a_sigterm_while_starting_leaves_no_service_behind(tmp_path):
+    process, _, mcp_port = start_dev(tmp_path / "dev")
+    wait_until(lambda: children_of(process.pid))
+    started = children_of(process.pid)
+
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=60)
+
+    wait_until(lambda: not any(running(pid) for pid in started), timeout=30)
+    assert not listening(mcp_port)
+
+
+def test_no_service_outlives_a_killed_todoctl(tmp_path):
+    process, port, mcp_port = start_dev(tmp_path / "dev")
+    read_document(process)
+    services = children_of(process.pid)
+
+    process.kill()
+    process.wait(timeout=10)
+
+    # the kernel sends each child SIGTERM when todoctl dies (PR_SET_PDEATHSIG)
+    wait_until(lambda: not any(running(pid) for pid in services), timeout=30)
+    assert not listening(port)
+    assert not listening(mcp_port)
+
+
+def test_the_dev_folder_and_its_files_are_private(tmp_path):
+    state = tmp_path / "state"
+    (state / "dev").mkdir(parents=True, mode=0o755)  # as todoctl made it before
+    process, port, _ = start_dev(None, env={"TODOCTL_STATE_DIR": str(state)})
+    try:
+        token = read_document(process)["token"]
+        with ChatApi(f"http://127.0.0.1:{port}", token=token, user_id="dev") as api:
+            api.chat("Add a task to water the plants")
+        modes = {path.name: path.stat().st_mode & 0o777 for path in (state / "dev").iterdir()}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+    assert (state / "dev").stat().st_mode & 0o777 == 0o700
+    assert {"todo.db", "ai_todo.log", "mcp_server.log", "dev-secrets.json"} <= set(modes)
+    assert modes == dict.fromkeys(modes, 0o600)
 
 
 @pytest.mark.parametrize("content", ["not json", '{"AUTH_JWT_SECRET": ""}'])

@@ -7,7 +7,7 @@ import pytest
 
 from tests.todoctl import factories, fixture_files, scripted
 from tests.todoctl.fake_runner import FakeRunner
-from todoctl.errors import ReleaseNotFound
+from todoctl.errors import ReleaseNotFound, TodoctlError
 from todoctl.helm import Helm, parse_lint_output
 
 
@@ -66,6 +66,7 @@ def test_client_version_goes_through_the_runner_too(helm, runner):
 
 
 def test_status_of_a_missing_release_is_release_not_found(helm, runner):
+    scripted.helm(runner)
     scripted.helm_fails(runner, "status", "helm/release-not-found.txt")
 
     with pytest.raises(ReleaseNotFound):
@@ -108,6 +109,7 @@ def test_lint_output_with_continuation_lines():
 
 
 def test_lint_reports_the_exit_code_as_pass_or_fail(helm, runner):
+    scripted.helm(runner)
     runner.on(
         "helm", "lint", stdout=fixture_files.text("helm/v4-lint-template-parse-error.txt"), returncode=1
     )
@@ -119,8 +121,52 @@ def test_lint_reports_the_exit_code_as_pass_or_fail(helm, runner):
 
 
 def test_the_release_document_shape_matches_helms(helm, runner):
+    scripted.helm(runner)
     runner.on("helm", "status", stdout=factories.helm_release_json(revision=7, status="pending-upgrade"))
 
     document = helm.status("todo")
 
     assert (document["version"], document["info"]["status"]) == (7, "pending-upgrade")
+
+
+@pytest.mark.parametrize("method", ["status", "history", "user_values", "uninstall"])
+def test_a_helm_older_than_3_7_is_refused_before_any_other_call(runner, method):
+    scripted.helm(runner, version="v3.6.3")
+    helm = Helm(runner, namespace="todo")
+
+    with pytest.raises(TodoctlError) as raised:
+        getattr(helm, method)("todo")
+
+    assert raised.value.message == "helm is Helm v3.6.3; todoctl needs Helm v3.7.0 or newer"
+    assert "helm uninstall --wait" in raised.value.hint
+    assert [call.argv[1] for call in runner.calls] == ["version"]
+
+
+def test_lint_and_deploy_are_refused_with_an_old_helm_too(runner):
+    scripted.helm(runner, version="v3.6.3")
+    helm = Helm(runner, namespace="todo")
+
+    for attempt in (
+        lambda: helm.lint(Path("/charts/todo")),
+        lambda: helm.upgrade_install("todo", Path("/c"), {}),
+    ):
+        with pytest.raises(TodoctlError, match=r"needs Helm v3\.7\.0 or newer"):
+            attempt()
+    assert [call.argv[1] for call in runner.calls] == ["version"]
+
+
+def test_a_helm_5_is_not_supported(runner):
+    scripted.helm(runner, version="v5.0.0")
+
+    with pytest.raises(TodoctlError, match=r"helm is Helm v5\.0\.0, which todoctl does not support"):
+        Helm(runner, namespace="todo").status("todo")
+
+
+def test_lint_gives_helm_the_values_on_stdin(helm, runner):
+    scripted.helm(runner, major=4)
+
+    helm.lint(Path("/charts/todo"), {"aiTodo": {"replicaCount": 3}})
+
+    [call] = [c for c in runner.calls if c.argv[1] == "lint"]
+    assert call.argv[-4:] == ("--values", "-", "--kube-context", "minikube")
+    assert json.loads(call.input) == {"aiTodo": {"replicaCount": 3}}

@@ -7,8 +7,8 @@ from todoctl.providers import (
     Provider,
     detect,
     ensure_running,
+    minikube_profiles,
     minikube_resources,
-    parse_image_table,
 )
 
 
@@ -39,22 +39,39 @@ def test_an_unknown_provider_is_refused():
         detect("microk8s", "microk8s")
 
 
-def test_image_tables_of_minikube_1_34():
-    rows = parse_image_table(fixture_files.text("minikube/image-ls-table-v1.34-trimmed.txt"))
-
-    assert rows[0] == {
-        "image": "gcr.io/k8s-minikube/storage-provisioner",
-        "tag": "v5",
-        "image id": "6e38f40d628db",
-        "size": "31.5MB",
-    }
-    assert len(rows) == 5
+def test_a_context_named_after_a_minikube_profile_is_minikube():
+    # `minikube start -p todo` creates the kube context `todo`
+    assert detect("todo", minikube_profiles=lambda: ["minikube", "todo"]) == Provider("minikube", "todo")
+    assert detect("prod", minikube_profiles=lambda: ["minikube", "todo"]) == Provider("generic", "prod")
 
 
-def test_box_drawing_tables_of_minikube_1_37():
-    [row] = parse_image_table(fixture_files.text("minikube/profile-list-table-v1.37-stopped.txt"))
+def test_minikube_is_asked_only_about_contexts_no_name_rule_claims():
+    def not_to_be_asked():
+        raise AssertionError("minikube was asked")
 
-    assert (row["profile"], row["status"], row["nodes"]) == ("minikube", "Stopped", "1")
+    assert detect("kind-todo", minikube_profiles=not_to_be_asked) == Provider("kind", "todo")
+    assert detect("minikube", minikube_profiles=not_to_be_asked) == Provider("minikube", "minikube")
+
+
+def test_minikube_profiles_from_its_light_json_list(runner):
+    runner.on("minikube", "profile", "list", stdout=fixture_files.text("minikube/profile-list-trimmed.json"))
+
+    assert minikube_profiles(runner) == ["minikube"]
+    assert runner.argvs("minikube") == [("minikube", "profile", "list", "-o", "json", "--light")]
+
+
+def test_no_minikube_means_no_profiles_and_no_call(runner):
+    runner.installed.discard("minikube")
+
+    assert minikube_profiles(runner) == []
+    assert runner.calls == []
+
+
+@pytest.mark.parametrize("output", ["", "not json", "[]", fixture_files.text("minikube/status-running.txt")])
+def test_a_minikube_that_lists_nothing_usable_has_no_profiles(runner, output):
+    runner.on("minikube", "profile", "list", stdout=output, returncode=0)
+
+    assert minikube_profiles(runner) == []
 
 
 def test_minikube_resources_from_its_profile_list(runner):

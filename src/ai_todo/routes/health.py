@@ -15,7 +15,5 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", response_model=None)
 async def readyz(request: Request) -> JSONResponse:
-    problem = await run_in_threadpool(request.app.state.readiness.check)
-    if problem:
-        return JSONResponse({"status": "unready", "reason": problem}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    verdict = await run_in_threadpool(request.app.state.readiness.verdict)
+    return JSONResponse(verdict.body(), status_code=verdict.status_code)

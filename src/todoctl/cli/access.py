@@ -11,6 +11,7 @@ from todoctl.cli.common import (
     TokenMinutesOption,
     UserOption,
     begin,
+    stop_signals,
     wait_until_stopped,
 )
 from todoctl.errors import ConfigError
@@ -47,7 +48,8 @@ def forward(
             {"url": url, "user": user, "service": tunnel.target.service},
             lambda: _announce(output, url, user, token, token_minutes),
         )
-        wait_until_stopped()
+        with stop_signals():
+            wait_until_stopped()
     finally:
         tunnel.stop()
     output.info(f"stopped forwarding ({tunnel.reconnects} reconnects)")

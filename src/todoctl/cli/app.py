@@ -79,7 +79,7 @@ def main(
     ] = None,
     helm: Annotated[
         str | None,
-        typer.Option(envvar="TODOCTL_HELM", help="the helm binary, Helm 3.8+ or 4 [default: helm on PATH]"),
+        typer.Option(envvar="TODOCTL_HELM", help="the helm binary, Helm 3.7+ or 4 [default: helm on PATH]"),
     ] = None,
     json: Annotated[
         bool, typer.Option("--json", envvar="TODOCTL_JSON", help="print one JSON document on stdout")

@@ -1,4 +1,4 @@
-"""`doctor`, `status`, `logs`, `scale` and `restart`."""
+"""`doctor`, `status`, `db`, `logs`, `scale` and `restart`."""
 
 import json
 import sys
@@ -13,6 +13,7 @@ from todoctl import logs as pod_logs
 from todoctl.cli.common import JsonOption, RegistryOption, begin
 from todoctl.components import component, components
 from todoctl.errors import ReportedFailure
+from todoctl.schema import schema_report
 from todoctl.session import Session
 from todoctl.status import release_status
 from todoctl.workloads import restart as restart_components
@@ -62,6 +63,8 @@ def status(ctx: typer.Context, *, json: JsonOption = False) -> None:
             f"release {found.release} (namespace {found.namespace}): revision {found.revision}, "
             f"{found.status}, deployed {found.updated}"
         )
+        if found.schema is not None:
+            output.info(f"database schema: {found.schema.summary()}")
         pods = Table("pod", "component", "ready", "status", "restarts", "age", "image")
         for pod in found.pods:
             pods.add_row(
@@ -81,6 +84,30 @@ def status(ctx: typer.Context, *, json: JsonOption = False) -> None:
         output.console.print(services)
 
     output.result(found.as_dict(), render)
+
+
+def db(ctx: typer.Context, *, json: JsonOption = False) -> None:
+    """The database's schema revision against the code of each chat pod: behind, current or ahead."""
+    session = begin(ctx, json)
+    with session.output.status("asking the chat pods…"):
+        found = schema_report(session.kube, session.settings.release)
+    output = session.output
+
+    def render() -> None:
+        output.info(f"database schema: {found.summary()}")
+        table = Table("pod", "code revision", "database revision", "database is", "note")
+        for pod in found.pods:
+            table.add_row(
+                *(escape(text or "-") for text in (pod.pod, pod.code, pod.database, pod.relation, pod.note))
+            )
+        output.console.print(table)
+
+    output.result(found.as_dict(), render)
+    if not found.reporting:
+        raise ReportedFailure(
+            f"no ai-todo pod of release {session.settings.release} reported the schema",
+            hint="check the release with `todoctl status`, and its pods with `todoctl logs ai-todo`",
+        )
 
 
 def logs(
@@ -158,6 +185,7 @@ def restart(ctx: typer.Context, *, name: ComponentArgument = None, json: JsonOpt
 def register(app: typer.Typer) -> None:
     app.command()(doctor)
     app.command()(status)
+    app.command()(db)
     app.command()(logs)
     app.command()(scale)
     app.command()(restart)

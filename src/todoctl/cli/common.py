@@ -2,9 +2,11 @@
 
 import os
 import signal
-import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -75,17 +77,36 @@ def secrets(env_file: Path | None) -> dict[str, str]:
     )
 
 
-def wait_until_stopped(check: Callable[[], str | None] | None = None, interval: float = 0.5) -> str | None:
-    """Blocks until Ctrl-C or SIGTERM (returns None), or until `check` returns a reason to stop."""
-    stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def stop_signals() -> Iterator[None]:
+    """SIGTERM, and SIGHUP when the terminal closes, stop a long-running command the way Ctrl-C
+    does: the first raises KeyboardInterrupt in the main thread; later ones are ignored while the
+    command stops what it started."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        for stop in STOP_SIGNALS:
+            signal.signal(stop, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = {stop: signal.signal(stop, interrupt) for stop in STOP_SIGNALS}
     try:
-        while not stop.wait(interval):
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+
+
+def wait_until_stopped(check: Callable[[], str | None] | None = None, interval: float = 0.5) -> str | None:
+    """Blocks until Ctrl-C (or, within `stop_signals`, SIGTERM or SIGHUP), and returns None; or
+    until `check` returns a reason to stop, and returns that."""
+    try:
+        while True:
+            time.sleep(interval)
             reason = check() if check is not None else None
             if reason:
                 return reason
     except KeyboardInterrupt:
         return None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    return None

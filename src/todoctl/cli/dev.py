@@ -13,6 +13,7 @@ from todoctl.cli.common import (
     TokenMinutesOption,
     UserOption,
     begin,
+    stop_signals,
     wait_until_stopped,
 )
 from todoctl.output import Output
@@ -31,28 +32,34 @@ def dev(
     token_minutes: TokenMinutesOption = DEFAULT_TOKEN_MINUTES,
     json: JsonOption = False,
 ) -> None:
-    """Run both services on this machine: SQLite, the offline model, no cluster, no keys."""
+    """Run both services on this machine: SQLite, the offline model, no cluster, no keys.
+
+    Ctrl-C, SIGTERM and closing the terminal (SIGHUP) all stop both."""
     session = begin(ctx, json)
     output = session.output
     directory = data_dir or state_dir() / "dev"
-    with output.status("starting…") as update:
-        run = local.start(
-            session.runner,
-            state_dir=directory,
-            port=port,
-            mcp_port=mcp_port,
-            user_id=user,
-            token_ttl_seconds=token_minutes * 60,
-            on_status=update,
-        )
-    try:
-        output.result(
-            {"url": run.url, "user": user, "token": run.token, "data_dir": str(directory)},
-            lambda: _announce(output, run, directory, token_minutes),
-        )
-        died = wait_until_stopped(lambda: _exited(run))
-    finally:
-        codes = run.stop()
+    # a signal while the services start stops the ones started (local.start), and no later signal
+    # cuts their stop short; the kernel stops any that todoctl itself could not (runner)
+    with stop_signals():
+        with output.status("starting…") as update:
+            run = local.start(
+                session.runner,
+                state_dir=directory,
+                port=port,
+                mcp_port=mcp_port,
+                user_id=user,
+                token_ttl_seconds=token_minutes * 60,
+                on_status=update,
+                owned=data_dir is None,
+            )
+        try:
+            output.result(
+                {"url": run.url, "user": user, "token": run.token, "data_dir": str(directory)},
+                lambda: _announce(output, run, directory, token_minutes),
+            )
+            died = wait_until_stopped(lambda: _exited(run))
+        finally:
+            codes = run.stop()
     if died:
         output.warn(died)
         raise typer.Exit(1)

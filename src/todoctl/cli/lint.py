@@ -25,7 +25,8 @@ def lint(
 ) -> None:
     """Lint the chart strictly and check every rendered manifest against Kubernetes' schemas.
 
-    Needs no helm binary (Helm's engine is built in); with one on PATH, `helm lint --strict` runs too."""
+    Needs no helm binary (Helm's engine is built in); with one (on PATH, or --helm), `helm lint
+    --strict` runs too, on the same values."""
     session = begin(ctx, json)
     output, settings, chart = session.output, session.settings, chart_dir()
     merged: dict[str, Any] = {}
@@ -41,9 +42,8 @@ def lint(
     )
     if session.runner.which(settings.helm):
         # no kube context: linting needs no cluster
-        check.add_helm_lint(
-            Helm(session.runner, namespace=settings.namespace, executable=settings.helm).lint(chart)
-        )
+        helm = Helm(session.runner, namespace=settings.namespace, executable=settings.helm)
+        check.add_helm_lint(helm.lint(chart, merged))
     document = {
         "chart": str(chart),
         "passed": check.passed,

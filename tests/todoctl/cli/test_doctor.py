@@ -67,6 +67,25 @@ def test_doctor_with_a_registry_checks_it_answers_and_a_node_pulls_from_it(invok
     assert pulled == [f"{registry}/ai-todo:3f2a9c1b7d4e"]
 
 
+def test_doctor_tries_no_pull_in_a_namespace_that_does_not_exist_yet(invoke, runner, cluster):
+    scripted.helm(runner)
+    scripted.kubectl(runner)
+    cluster.namespace_exists = False
+    with serving_json(lambda request: (200, {})) as url:
+        registry = url.removeprefix("http://")
+        state.record_built([BuiltImage("ai-todo", "todoctl/ai-todo:3f2a9c1b7d4e", "sha256:6e38", 1, 1)])
+        state.record_pushed("ai-todo", f"{registry}/ai-todo:3f2a9c1b7d4e", "sha256:c9c9")
+
+        checks = registry_checks(invoke, registry)
+
+    assert not checks["registry pull"]["required"]
+    assert (
+        checks["registry pull"]["detail"]
+        == "namespace default does not exist yet, so no pod can try pulling in it"
+    )
+    assert cluster.objects["pods"] == []
+
+
 def test_doctor_says_when_nothing_was_pushed_yet(invoke, runner, cluster):
     scripted.helm(runner)
     scripted.kubectl(runner)
@@ -167,3 +186,15 @@ def test_doctor_without_a_kube_context_still_checks_the_tools(invoke, runner, bo
     assert "✓ helm: v3.21.0" in result.stdout
     assert "✗ context: there is no current kube context" in result.stdout
     assert runner.argvs("helm", "version") == [("helm", "version", "--template", "{{ .Version }}")]
+
+
+def test_doctor_names_the_helm_version_found_and_the_one_needed(invoke, runner):
+    scripted.helm(runner, version="v3.6.3")
+    scripted.kubectl(runner)
+    scripted.minikube_running(runner)
+
+    result = invoke("doctor")
+
+    assert result.exit_code == 1
+    assert "helm: helm is Helm v3.6.3; todoctl needs Helm v3.7.0 or newer" in result.stdout
+    assert "helm uninstall --wait" in result.stdout

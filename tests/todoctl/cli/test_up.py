@@ -2,23 +2,20 @@ import json
 
 import pytest
 
-from tests.todoctl import fixture_files, scripted
+from tests.todoctl import scripted
 from tests.todoctl.fake_runner import Answer
 from todoctl import state
 
 PHASES = ["values", "doctor", "build", "load", "lint", "deploy", "ready", "smoke chat"]
 
 
-def minikube_lists_what_was_built(argv: tuple[str, ...]) -> Answer:
-    """`minikube image ls --format table` (v1.34 layout) holding the images just loaded."""
-    head = fixture_files.text("minikube/image-ls-table-v1.34-trimmed.txt").splitlines()[:3]
-    rows = []
-    for record in state.built_images().values():
-        repository, tag = record["image"].rsplit(":", 1)
-        rows.append(
-            f"| docker.io/{repository} | {tag} | {record['image_id'].removeprefix('sha256:')[:13]} | 150MB |"
-        )
-    return Answer(stdout="\n".join(head + rows) + "\n")
+def minikube_lists_what_was_built(docker_api):
+    """`minikube image ls --format json` holding the images just built and loaded."""
+
+    def answer(argv: tuple[str, ...]) -> Answer:
+        return Answer(stdout=scripted.minikube_image_list("docker", docker_api.config_digests))
+
+    return answer
 
 
 def test_up_runs_every_phase_and_times_it(invoke, runner, docker_api, stack):
@@ -26,7 +23,7 @@ def test_up_runs_every_phase_and_times_it(invoke, runner, docker_api, stack):
     scripted.kubectl(runner)
     scripted.minikube_running(runner)
     runner.on("minikube", "image", "load")
-    runner.on_call("minikube", "image", "ls", answer=minikube_lists_what_was_built)
+    runner.on_call("minikube", "image", "ls", answer=minikube_lists_what_was_built(docker_api))
 
     result = invoke("--json", "up")
 
