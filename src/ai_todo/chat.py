@@ -88,6 +88,11 @@ class ChatService:
             reply = await assistant.reply(user_id=user_id, history=start.history, message=message)
         except ChatError as error:
             _log_turn(start.conversation_id, started, error.outcome, detail=str(error))
+            await self._store_failure(user_id, start.conversation_id, error.public_message)
+            raise
+        except Exception:
+            # a bug: the caller gets a 500 (error_handlers), the history still gets its answer
+            await self._store_failure(user_id, start.conversation_id, ChatError.public_message)
             raise
         text = capped(reply.text, self.settings.chat_reply_max_chars)
         await self._in_session(
@@ -124,6 +129,23 @@ class ChatService:
         tasks = [TaskPublic.model_validate(task) for task in listed]
         log.info("task_list outcome=ok tasks=%d duration_ms=%.1f", len(tasks), _ms(started))
         return tasks
+
+    async def _store_failure(self, user_id: str, conversation_id: int, text: str) -> None:
+        """Answers the stored user message with the failure, marked as such, so the history never
+        holds a request without a reply that a model reading it later might carry out again."""
+        try:
+            await self._in_session(
+                lambda session: conversations.add_message(
+                    session=session,
+                    user_id=user_id,
+                    conversation_id=conversation_id,
+                    role="assistant",
+                    content=text,
+                    failed=True,
+                )
+            )
+        except StorageUnavailable:
+            log.warning("chat_failure_not_stored conversation=%d", conversation_id)
 
     async def _load_assistant(self) -> "Assistant":
         started = time.perf_counter()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import func, update
+from sqlalchemy import case, func, update
 from sqlmodel import Session, col, select
 
 from ai_todo.errors import ConversationNotFound, RateLimited
@@ -21,6 +21,7 @@ Role = Literal["user", "assistant"]
 class HistoryMessage:
     role: Role
     content: str
+    failed: bool = False  # a reply standing for a turn that failed
 
 
 @dataclass(frozen=True)
@@ -66,32 +67,42 @@ def start_turn(
 
 
 def check_rate(*, session: Session, user_id: str, rate_limit: RateLimit) -> None:
-    """Raises RateLimited when the user's stored messages already fill the window.
+    """Raises RateLimited when the user's messages in the window already reach the limit.
 
     The stored messages are the record, so the limit holds across every replica and every restart
-    with no state of its own: the limit-th latest user message decides, and the wait is until it
-    leaves the window. Under the user's lock, so requests racing on two replicas cannot both pass."""
+    with no state of its own. A turn counts from the moment its message is stored, so a burst sent
+    at once is counted in full; a turn that failed (answered by a reply marked failed) does not
+    count, so retrying through an outage does not lock a user out once it is over. Under the
+    user's lock, so requests racing on two replicas cannot both pass. The wait is until the oldest
+    message in the window leaves it."""
     if rate_limit.messages == 0:
         return
     lock_user(session, USER_CHAT_LOCK, user_id)
-    query = (
-        select(Message.created_at)
-        .where(Message.user_id == user_id, Message.role == "user")
-        .order_by(col(Message.id).desc())
-        .offset(rate_limit.messages - 1)
-        .limit(1)
+    now = utcnow()
+    is_user = col(Message.role) == "user"
+    query = select(
+        func.coalesce(func.sum(case((is_user, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((col(Message.failed), 1), else_=0)), 0),
+        func.min(case((is_user, Message.created_at))),
+    ).where(
+        Message.user_id == user_id,
+        col(Message.created_at) > now - timedelta(seconds=rate_limit.window_seconds),
     )
-    oldest_counted = session.exec(query).first()
-    if oldest_counted is None:
+    sent, failed, oldest = session.exec(query).one()
+    if sent - failed < rate_limit.messages or oldest is None:
         return
-    free_at = oldest_counted + timedelta(seconds=rate_limit.window_seconds)
-    wait = (free_at - utcnow()).total_seconds()
-    if wait > 0:
-        raise RateLimited(retry_after_seconds=max(1, math.ceil(wait)))
+    wait = (oldest + timedelta(seconds=rate_limit.window_seconds) - now).total_seconds()
+    raise RateLimited(retry_after_seconds=max(1, math.ceil(wait)))
 
 
-def add_message(*, session: Session, user_id: str, conversation_id: int, role: Role, content: str) -> None:
-    session.add(Message(conversation_id=conversation_id, user_id=user_id, role=role, content=content))
+def add_message(
+    *, session: Session, user_id: str, conversation_id: int, role: Role, content: str, failed: bool = False
+) -> None:
+    """`failed`: an assistant reply standing for a turn that failed, so no user message is left
+    without an answer in the history."""
+    session.add(
+        Message(conversation_id=conversation_id, user_id=user_id, role=role, content=content, failed=failed)
+    )
     session.execute(
         update(Conversation).where(col(Conversation.id) == conversation_id).values(updated_at=utcnow())
     )
@@ -148,10 +159,13 @@ def _recent_messages(*, session: Session, conversation_id: int, limit: int) -> l
     if limit == 0:
         return []
     query = (
-        select(Message.role, Message.content)
+        select(Message.role, Message.content, Message.failed)
         .where(Message.conversation_id == conversation_id)
         .order_by(col(Message.id).desc())
         .limit(limit)
     )
     rows = session.exec(query).all()
-    return [HistoryMessage(role=role, content=content) for role, content in reversed(rows)]  # type: ignore[arg-type]
+    return [
+        HistoryMessage(role=role, content=content, failed=failed)  # type: ignore[arg-type]
+        for role, content, failed in reversed(rows)
+    ]

@@ -72,7 +72,7 @@ class Assistant:
             # an unreachable mcp-server must end the turn with a 503, not be chatted about
             mcp_config={"failure_error_function": None},
         )
-        items = [{"role": past.role, "content": past.content} for past in history]
+        items = [{"role": past.role, "content": _as_model_sees(past)} for past in history]
         items.append({"role": "user", "content": message})
         deadline = asyncio.timeout(self.settings.chat_timeout_seconds)
         try:
@@ -101,6 +101,15 @@ class Assistant:
     async def close(self) -> None:
         await self.connection.close()
         await self.model.close()
+
+
+# A failed turn's reply is the error the user saw; marked, so a model reading the history knows the
+# request before it was not carried out as asked (and, after a timeout, may or may not have been).
+FAILED_TURN_MARK = "[This turn failed; the user was told:] "
+
+
+def _as_model_sees(message: HistoryMessage) -> str:
+    return FAILED_TURN_MARK + message.content if message.failed else message.content
 
 
 def _configure_tracing(settings: AiTodoSettings) -> None:
