@@ -2,9 +2,6 @@
 request ends quickly with a friendly 503, the user's message is kept and no turn is half-written."""
 
 import signal
-from collections.abc import Iterator
-
-import pytest
 
 from ai_todo.errors import StorageUnavailable, ToolsUnavailable
 from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, chat, make_settings, new_user, serving
@@ -12,15 +9,6 @@ from tests.support.processes import ServiceProcess, free_port, running_service, 
 from tests.support.throwaway_postgres import throwaway_postgres
 
 TOOLS_DOWN = {"detail": ToolsUnavailable.public_message}
-
-
-@pytest.fixture
-def own_mcp_server(stack: Stack) -> Iterator[ServiceProcess]:
-    """An mcp-server of this test's own, free to be stopped, frozen and restarted."""
-    with running_service(
-        "mcp_server", {"DATABASE_URL": stack.database_url, "MCP_AUTH_TOKEN": INTERNAL_TOKEN}
-    ) as mcp:
-        yield mcp
 
 
 async def test_mcp_server_down_is_a_503_and_the_message_is_kept(stack: Stack) -> None:

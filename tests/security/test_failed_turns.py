@@ -4,28 +4,18 @@ says the change may have happened: a task was once created behind a 503. A later
 the failed reply marked as such, and failed turns do not use up the user's chat rate."""
 
 import signal
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import text
 
 from ai_todo.agent.assistant import FAILED_TURN_MARK
 from ai_todo.errors import MAY_HAVE_HAPPENED, ToolsUnavailable
 from tests.ai_todo.chat_completions_stub import serving_chat_completions
 from tests.ai_todo.chat_completions_stub import text as model_text
-from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, User, chat, make_settings, new_user, serving
-from tests.support.processes import ServiceProcess, free_port, running_service
+from tests.ai_todo.stack import Stack, User, chat, make_settings, new_user, serving
+from tests.support.processes import ServiceProcess, free_port
 from todo_core.db import make_engine
-
-
-@pytest.fixture
-def own_mcp_server(stack: Stack) -> Iterator[ServiceProcess]:
-    with running_service(
-        "mcp_server", {"DATABASE_URL": stack.database_url, "MCP_AUTH_TOKEN": INTERNAL_TOKEN}
-    ) as mcp:
-        yield mcp
 
 
 async def history(client: httpx.AsyncClient, user: User, conversation_id: int) -> list[dict[str, Any]]:
