@@ -25,7 +25,7 @@ from bench import cpu
 from bench.checkouts import THIS_CHECKOUT, Checkout, checkout_of
 from bench.machine import describe, load_average
 from bench.report import table
-from bench.services import SECRET, ChatStack, ai_todo_env, chat_stack
+from bench.services import SECRET, ChatStack, ai_todo_env, chat_stack, mcp_env
 from bench.stats import median_ms, percentile_ms, ratio
 from bench.traffic import Conversation, Record, client
 
@@ -117,7 +117,7 @@ def start_ups(checkouts: list[Checkout], starts: int) -> dict[str, list[tuple[fl
     timings: dict[str, list[tuple[float, float]]] = {c.label: [] for c in checkouts}
     with (
         fresh_postgres_database() as database_url,
-        running_service("mcp_server", {"DATABASE_URL": database_url}) as mcp,
+        running_service("mcp_server", mcp_env(database_url)) as mcp,
     ):
         env = ai_todo_env(database_url, mcp.base_url)
         exec_to_first_answer(checkouts[-1], env)  # the schema exists for every start measured

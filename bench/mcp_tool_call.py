@@ -10,12 +10,13 @@ from tests.mcp_server.http_client import mcp_over_http
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import running_service
 
+from bench.services import MCP_TOKEN
 from bench.stats import describe_ms
 
 
 async def measure(base_url: str, calls: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {"add_task": [], "list_tasks": [], "complete_task": []}
-    async with mcp_over_http(base_url) as client:
+    async with mcp_over_http(base_url, MCP_TOKEN) as client:
         for i in range(20):  # warm the connection pool and the server's code paths
             await client.call_tool("add_task", {"user_id": "warmup", "title": f"w{i}"})
         for i in range(calls):
@@ -38,7 +39,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=300)
     args = parser.parse_args()
-    with fresh_postgres_database() as url, running_service("mcp_server", {"DATABASE_URL": url}) as server:
+    with (
+        fresh_postgres_database() as url,
+        running_service("mcp_server", {"DATABASE_URL": url, "MCP_AUTH_TOKEN": MCP_TOKEN}) as server,
+    ):
         samples = asyncio.run(measure(server.base_url, args.calls))
     print(f"machine: {platform.node()} {platform.machine()} python {platform.python_version()}")
     print("MCP tool call over HTTP (official client, mcp-server process, PostgreSQL):")

@@ -9,9 +9,8 @@ from tests.support.databases import fresh_postgres_database
 from tests.support.processes import running_service, start_service
 
 from bench.machine import describe, load_average
+from bench.services import MCP_TOKEN, SECRET
 from bench.stats import describe_ms
-
-SECRET = "bench-secret-" + "b" * 32
 
 
 def exec_to_ready(module: str, env: dict[str, str]) -> float:
@@ -31,7 +30,7 @@ def main() -> None:
     print(describe())
     print(load_average())
     with fresh_postgres_database() as database_url:
-        mcp_env = {"DATABASE_URL": database_url}
+        mcp_env = {"DATABASE_URL": database_url, "MCP_AUTH_TOKEN": MCP_TOKEN}
         # the first start creates the schema; every start measured finds it, as a restarted pod does
         exec_to_ready("mcp_server", mcp_env)
         mcp_starts = [exec_to_ready("mcp_server", mcp_env) for _ in range(args.starts)]
@@ -39,6 +38,7 @@ def main() -> None:
             ai_env = {
                 "DATABASE_URL": database_url,
                 "MCP_SERVER_URL": f"{mcp.base_url}/mcp",
+                "MCP_AUTH_TOKEN": MCP_TOKEN,
                 "AUTH_JWT_SECRET": SECRET,
             }
             ai_starts = [exec_to_ready("ai_todo", ai_env) for _ in range(args.starts)]

@@ -1,7 +1,8 @@
 """One chat turn: store the user's message, let the assistant act, store its reply.
 
 The user's message is committed before the assistant runs, so it survives any failure after it;
-the reply is stored only once the assistant has finished, so a turn is never half-written.
+the reply is stored only once the assistant has finished, so a turn is never half-written. A turn
+that fails still gets a reply, marked failed, so the history never holds an unanswered request.
 
 The assistant (openai-agents, the MCP client) is most of what the service loads; it is loaded with
 the app and connected before the app serves anything, so a pod that answers is a pod that can
@@ -19,7 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ai_todo import conversations
 from ai_todo.agent.assistant import Assistant
-from ai_todo.errors import ChatError, StorageUnavailable
+from ai_todo.errors import ChatError, RateLimited, StorageUnavailable
 from ai_todo.schemas import ChatResponse, ToolCallPublic
 from ai_todo.settings import AiTodoSettings
 from todo_core.models import TaskPublic
@@ -27,12 +28,17 @@ from todo_core.models import TaskPublic
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+CUT_MARK = " [… reply cut: too long]"
+
 
 class ChatService:
     def __init__(self, settings: AiTodoSettings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
         self.assistant = Assistant(settings)
+        self.rate_limit = conversations.RateLimit(
+            messages=settings.chat_rate_limit, window_seconds=settings.chat_rate_window_seconds
+        )
 
     async def start(self) -> None:
         """Opens the assistant's MCP session ahead of the first turn (a failure is left to it)."""
@@ -45,44 +51,56 @@ class ChatService:
 
     async def turn(self, *, user_id: str, message: str, conversation_id: int | None) -> ChatResponse:
         started = time.perf_counter()
-        start = await self._in_transaction(
-            lambda connection: conversations.start_turn(
-                connection=connection,
-                user_id=user_id,
-                conversation_id=conversation_id,
-                message=message,
-                history_limit=self.settings.chat_history_messages,
+        try:
+            start = await self._in_transaction(
+                lambda connection: conversations.start_turn(
+                    connection=connection,
+                    user_id=user_id,
+                    conversation_id=conversation_id,
+                    message=message,
+                    history_limit=self.settings.chat_history_messages,
+                    rate_limit=self.rate_limit,
+                )
             )
-        )
+        except RateLimited as limited:
+            log.info("chat_rate_limited retry_after_seconds=%d", limited.retry_after_seconds)
+            raise
         try:
             reply = await self.assistant.reply(user_id=user_id, history=start.history, message=message)
         except ChatError as error:
             _log_turn(start.conversation_id, started, error.outcome, detail=str(error))
+            await self._store_failure(user_id, start.conversation_id, error.public_message)
             raise
+        except Exception:
+            # a bug: the caller gets a 500 (error_handlers), the history still gets its answer
+            await self._store_failure(user_id, start.conversation_id, ChatError.public_message)
+            raise
+        text = capped(reply.text, self.settings.chat_reply_max_chars)
         await self._in_transaction(
             lambda connection: conversations.add_message(
                 connection=connection,
                 user_id=user_id,
                 conversation_id=start.conversation_id,
                 role="assistant",
-                content=reply.text,
+                content=text,
             )
         )
         _log_turn(start.conversation_id, started, "ok", tools=len(reply.tool_calls))
         return ChatResponse(
             conversation_id=start.conversation_id,
-            response=reply.text,
+            response=text,
             tool_calls=[
                 ToolCallPublic(name=call.name, arguments=call.arguments, result=call.result)
                 for call in reply.tool_calls
             ],
         )
 
-    async def list_tasks(self, *, user_id: str, status: str) -> list[TaskPublic]:
-        """The user's tasks as mcp-server's `list_tasks` gives them, for the page's task panel."""
+    async def list_tasks(self, *, user_id: str, status: str, after_id: int = 0) -> list[TaskPublic]:
+        """A page of the user's tasks as mcp-server's `list_tasks` gives them, for the task panel."""
         started = time.perf_counter()
+        arguments: dict[str, object] = {"status": status, **({"after_id": after_id} if after_id else {})}
         try:
-            listed = await self.assistant.list_tasks(user_id=user_id, arguments={"status": status})
+            listed = await self.assistant.list_tasks(user_id=user_id, arguments=arguments)
         except ChatError as error:
             log.info(
                 "task_list outcome=%s duration_ms=%.1f detail=%r", error.outcome, _ms(started), str(error)
@@ -91,6 +109,23 @@ class ChatService:
         tasks = [TaskPublic.model_validate(task) for task in listed]
         log.info("task_list outcome=ok tasks=%d duration_ms=%.1f", len(tasks), _ms(started))
         return tasks
+
+    async def _store_failure(self, user_id: str, conversation_id: int, text: str) -> None:
+        """Answers the stored user message with the failure, marked as such, so the history never
+        holds a request without a reply that a model reading it later might carry out again."""
+        try:
+            await self._in_transaction(
+                lambda connection: conversations.add_message(
+                    connection=connection,
+                    user_id=user_id,
+                    conversation_id=conversation_id,
+                    role="assistant",
+                    content=text,
+                    failed=True,
+                )
+            )
+        except StorageUnavailable:
+            log.warning("chat_failure_not_stored conversation=%d", conversation_id)
 
     async def _in_transaction(self, operation: Callable[[Connection], T]) -> T:
         """Runs `operation` in one transaction, committed when it returns, in a worker thread:
@@ -105,6 +140,14 @@ class ChatService:
         except (DBAPIError, PoolTimeout) as error:
             log.warning("chat_storage_error error=%s", type(error).__name__)
             raise StorageUnavailable(type(error).__name__) from None
+
+
+def capped(text: str, limit: int) -> str:
+    """The reply cut to CHAT_REPLY_MAX_CHARS, saying so, like a user's message is capped: a model
+    that rambles (or is made to) cannot fill the history, the page and the next turn's context."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(CUT_MARK)].rstrip() + CUT_MARK
 
 
 def _ms(started: float) -> float:

@@ -5,13 +5,15 @@ The two writes of a chat turn are on the path of every message, so they are Core
 once (SQLAlchemy compiles each once per engine and reuses it) and take as few round trips as the
 work allows: no ORM unit of work, no separate existence check before the update that proves it."""
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, case, func, insert, select, update
 
-from ai_todo.errors import ConversationNotFound
+from ai_todo.errors import ConversationNotFound, RateLimited
+from todo_core.db import USER_CHAT_LOCK, lock_user
 from todo_core.models import Conversation, Message
 from todo_core.timestamps import utcnow
 
@@ -31,17 +33,33 @@ _TOUCH_CONVERSATION = (
     .returning(_conversation.c.id)
 )
 _RECENT_MESSAGES = (
-    select(_message.c.role, _message.c.content)
+    select(_message.c.role, _message.c.content, _message.c.failed)
     .where(_message.c.conversation_id == bindparam("conversation"))
     .order_by(_message.c.id.desc())
     .limit(bindparam("limit"))
 )
+# The user's messages in the rate window: how many, how many of them failed, and the oldest.
+_is_user = _message.c.role == "user"
+_RATE_WINDOW = select(
+    func.coalesce(func.sum(case((_is_user, 1), else_=0)), 0),
+    func.coalesce(func.sum(case((_message.c.failed, 1), else_=0)), 0),
+    func.min(case((_is_user, _message.c.created_at))),
+).where(_message.c.user_id == bindparam("owner"), _message.c.created_at > bindparam("since"))
 
 
 @dataclass(frozen=True)
 class HistoryMessage:
     role: Role
     content: str
+    failed: bool = False  # a reply standing for a turn that failed
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `messages` user messages in any `window_seconds`; 0 messages: no limit."""
+
+    messages: int
+    window_seconds: int
 
 
 @dataclass(frozen=True)
@@ -51,10 +69,17 @@ class TurnStart:
 
 
 def start_turn(
-    *, connection: Connection, user_id: str, conversation_id: int | None, message: str, history_limit: int
+    *,
+    connection: Connection,
+    user_id: str,
+    conversation_id: int | None,
+    message: str,
+    history_limit: int,
+    rate_limit: RateLimit,
 ) -> TurnStart:
-    """Finds or creates the conversation, reads the latest `history_limit` messages before this
-    one, and stores the user's message."""
+    """Checks the user's rate, finds or creates the conversation, reads the latest `history_limit`
+    messages before this one, and stores the user's message."""
+    check_rate(connection=connection, user_id=user_id, rate_limit=rate_limit)
     now = utcnow()
     if conversation_id is None:
         conversation_id = connection.execute(
@@ -71,12 +96,48 @@ def start_turn(
     return TurnStart(conversation_id=conversation_id, history=history)
 
 
+def check_rate(*, connection: Connection, user_id: str, rate_limit: RateLimit) -> None:
+    """Raises RateLimited when the user's messages in the window already reach the limit.
+
+    The stored messages are the record, so the limit holds across every replica and every restart
+    with no state of its own. A turn counts from the moment its message is stored, so a burst sent
+    at once is counted in full; a turn that failed (answered by a reply marked failed) does not
+    count, so retrying through an outage does not lock a user out once it is over. Under the
+    user's lock, so requests racing on two replicas cannot both pass: the lock is a statement of
+    its own, since a statement reads what was committed when it began. The wait is until the
+    oldest message in the window leaves it."""
+    if rate_limit.messages == 0:
+        return
+    lock_user(connection, USER_CHAT_LOCK, user_id)
+    now = utcnow()
+    window = timedelta(seconds=rate_limit.window_seconds)
+    sent, failed, oldest = connection.execute(_RATE_WINDOW, {"owner": user_id, "since": now - window}).one()
+    if sent - failed < rate_limit.messages or oldest is None:
+        return
+    wait = (oldest + window - now).total_seconds()
+    raise RateLimited(retry_after_seconds=max(1, math.ceil(wait)))
+
+
 def add_message(
-    *, connection: Connection, user_id: str, conversation_id: int, role: Role, content: str
+    *,
+    connection: Connection,
+    user_id: str,
+    conversation_id: int,
+    role: Role,
+    content: str,
+    failed: bool = False,
 ) -> None:
+    """`failed`: an assistant reply standing for a turn that failed, so no user message is left
+    without an answer in the history."""
     now = utcnow()
     _insert_message(
-        connection, user_id=user_id, conversation_id=conversation_id, role=role, content=content, now=now
+        connection,
+        user_id=user_id,
+        conversation_id=conversation_id,
+        role=role,
+        content=content,
+        failed=failed,
+        now=now,
     )
     _touch(connection, user_id=user_id, conversation_id=conversation_id, now=now)
 
@@ -111,7 +172,7 @@ def first_messages(
 
 
 def list_messages(*, connection: Connection, user_id: str, conversation_id: int, limit: int) -> list[Row]:
-    """The latest `limit` messages (id, role, content, created_at) of one of the user's
+    """The latest `limit` messages (id, role, content, failed, created_at) of one of the user's
     conversations, oldest first."""
     owner = select(_conversation.c.id).where(
         _conversation.c.id == conversation_id, _conversation.c.user_id == user_id
@@ -119,7 +180,7 @@ def list_messages(*, connection: Connection, user_id: str, conversation_id: int,
     if connection.execute(owner).first() is None:
         raise ConversationNotFound(f"conversation {conversation_id} not found")
     query = (
-        select(_message.c.id, _message.c.role, _message.c.content, _message.c.created_at)
+        select(_message.c.id, _message.c.role, _message.c.content, _message.c.failed, _message.c.created_at)
         .where(_message.c.conversation_id == conversation_id)
         .order_by(_message.c.id.desc())
         .limit(limit)
@@ -134,14 +195,23 @@ def _touch(connection: Connection, *, user_id: str, conversation_id: int, now: d
 
 
 def _insert_message(
-    connection: Connection, *, user_id: str, conversation_id: int, role: Role, content: str, now: datetime
+    connection: Connection,
+    *,
+    user_id: str,
+    conversation_id: int,
+    role: Role,
+    content: str,
+    now: datetime,
+    failed: bool = False,
 ) -> None:
     row = {"conversation_id": conversation_id, "user_id": user_id, "role": role, "content": content}
-    connection.execute(_ADD_MESSAGE, {**row, "created_at": now})
+    connection.execute(_ADD_MESSAGE, {**row, "failed": failed, "created_at": now})
 
 
 def _recent_messages(connection: Connection, conversation_id: int, limit: int) -> list[HistoryMessage]:
     if limit == 0:
         return []
     rows = connection.execute(_RECENT_MESSAGES, {"conversation": conversation_id, "limit": limit}).all()
-    return [HistoryMessage(role=role, content=content) for role, content in reversed(rows)]
+    return [
+        HistoryMessage(role=role, content=content, failed=failed) for role, content, failed in reversed(rows)
+    ]

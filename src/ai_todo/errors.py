@@ -20,6 +20,18 @@ class ConversationNotFound(ChatError):
     public_message = "conversation not found"
 
 
+class RateLimited(ChatError):
+    """The user sent more messages in the window than CHAT_RATE_LIMIT allows."""
+
+    status_code = 429
+    outcome = "rate_limited"
+    public_message = "You're sending messages faster than I can answer them. Please wait a moment."
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"retry after {retry_after_seconds}s")
+        self.retry_after_seconds = retry_after_seconds
+
+
 class ServiceUnavailable(ChatError):
     """A dependency did not answer in time; the request may succeed a moment later."""
 
@@ -31,14 +43,24 @@ class StorageUnavailable(ServiceUnavailable):
     public_message = "Your conversation can't be saved right now. Please try again in a moment."
 
 
+# The words for a failure after which a change may or may not have been made: a request that timed
+# out may still be running on mcp-server (a task was once created behind a 503).
+MAY_HAVE_HAPPENED = (
+    "I can't tell whether your change went through: it may have happened. "
+    "Check your tasks before asking again."
+)
+
+
 class ToolsUnavailable(ServiceUnavailable):
     outcome = "tools_unavailable"
     public_message = "I can't reach your task list right now. Please try again in a moment."
 
     def __init__(self, detail: str | None = None, *, timed_out: bool = False) -> None:
         super().__init__(detail)
-        # A call that timed out may still be running on mcp-server: never repeat it.
+        # A call that timed out may still be running on mcp-server: never repeat it, and say so.
         self.timed_out = timed_out
+        if timed_out:
+            self.public_message = f"Your task list didn't answer in time. {MAY_HAVE_HAPPENED}"
 
 
 class ModelUnavailable(ServiceUnavailable):
@@ -47,8 +69,9 @@ class ModelUnavailable(ServiceUnavailable):
 
 
 class TurnTimedOut(ServiceUnavailable):
+    # the turn's deadline may cut a tool call under way
     outcome = "timeout"
-    public_message = "That took too long to answer. Please try again in a moment."
+    public_message = f"That took too long to answer. {MAY_HAVE_HAPPENED}"
 
 
 class AssistantFailed(ServiceUnavailable):

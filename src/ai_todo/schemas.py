@@ -52,6 +52,9 @@ class MessagePublic(BaseModel):
     id: int
     role: Literal["user", "assistant"]
     content: str
+    failed: bool = Field(
+        default=False, description="an assistant reply standing for a turn that failed (its error, in words)"
+    )
     created_at: datetime
 
 

@@ -6,15 +6,16 @@ import socket
 import sys
 
 from ai_todo.app import create_app
-from ai_todo.settings import AiTodoSettings, load_settings
+from ai_todo.settings import AiTodoSettings
 from todo_core.logs import configure_logging
 from todo_core.revisions import SchemaRefused
 from todo_core.serve import serve
+from todo_core.settings import load_settings
 
 
 def serve_process(sock: socket.socket | None = None) -> None:
     """Serves on HOST and PORT, or on `sock` when a supervisor bound it for several workers."""
-    settings = load_settings()
+    settings = load_settings(AiTodoSettings, "ai-todo")
     configure_service_logging(settings)
     app = create_app(settings)
     readiness = app.state.readiness

@@ -1,12 +1,11 @@
 """ai-todo's configuration: environment variables only, checked at start-up so a pod with a broken
 configuration fails loudly instead of serving with an open door."""
 
-import sys
 from typing import Self
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
 
+from todo_core.models import MESSAGE_MAX
 from todo_core.settings import ServiceSettings
 
 # RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits).
@@ -14,9 +13,6 @@ JWT_SECRET_MIN_LENGTH = 32
 
 
 class AiTodoSettings(ServiceSettings):
-    # A chart or a shell often sets a variable to "" to mean "not given" (OPENAI_API_KEY above all).
-    model_config = SettingsConfigDict(env_ignore_empty=True)
-
     port: int = Field(default=8000, ge=1, le=65535)
     web_concurrency: int = Field(
         default=1,
@@ -51,8 +47,24 @@ class AiTodoSettings(ServiceSettings):
     chat_timeout_seconds: float = Field(
         default=20, gt=0, le=300, description="budget for one chat turn, model and tools together; then 503"
     )
+    api_docs: bool = Field(
+        default=False,
+        description="serve the interactive API docs at /docs (self-hosted); /openapi.json is always",
+    )
     chat_history_messages: int = Field(
         default=20, ge=0, le=200, description="how many earlier messages of a conversation the model sees"
+    )
+    chat_rate_limit: int = Field(
+        default=30, ge=0, le=10_000, description="chat messages one user may send per window; 0: no limit"
+    )
+    chat_rate_window_seconds: int = Field(
+        default=60, ge=1, le=86_400, description="the window of CHAT_RATE_LIMIT, sliding"
+    )
+    chat_max_tool_calls: int = Field(
+        default=25, ge=1, le=1000, description="tool calls one chat turn may make; later ones are refused"
+    )
+    chat_reply_max_chars: int = Field(
+        default=MESSAGE_MAX, ge=100, le=100_000, description="the assistant's reply is cut to this length"
     )
 
     @model_validator(mode="after")
@@ -70,21 +82,3 @@ class AiTodoSettings(ServiceSettings):
         if self.agent_tracing and self.openai_api_key is None:
             raise ValueError("AGENT_TRACING needs OPENAI_API_KEY: traces go to OpenAI and need a key")
         return self
-
-
-def load_settings() -> AiTodoSettings:
-    """The settings from the environment, or an exit with one line per problem (no traceback)."""
-    try:
-        return AiTodoSettings()
-    except ValidationError as error:
-        sys.exit(f"ai-todo: invalid configuration\n{describe(error)}")
-
-
-def describe(error: ValidationError) -> str:
-    """One line per problem, named by its environment variable."""
-    lines = []
-    for problem in error.errors():
-        message = problem["msg"].removeprefix("Value error, ")
-        variable = "_".join(str(part) for part in problem["loc"]).upper()
-        lines.append(f"  {variable}: {message}" if variable else f"  {message}")
-    return "\n".join(lines)

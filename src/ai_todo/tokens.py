@@ -4,7 +4,9 @@ import time
 
 import jwt
 
-DEFAULT_TTL_SECONDS = 12 * 3600
+# A link's token lands in the browser's history database: it should stop opening anything soon.
+# An hour covers a session at the page; `todoctl dev`/`forward --token-minutes` choose otherwise.
+DEFAULT_TTL_SECONDS = 3600
 
 
 def mint_token(

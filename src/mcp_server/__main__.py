@@ -8,10 +8,11 @@ from mcp_server.settings import McpServerSettings
 from todo_core.logs import configure_logging
 from todo_core.revisions import SchemaRefused
 from todo_core.serve import serve
+from todo_core.settings import load_settings
 
 
 def main() -> None:
-    settings = McpServerSettings()
+    settings = load_settings(McpServerSettings, "mcp-server")
     configure_logging(settings.log_level)
     # the SDK logs each failed call again at INFO; our middleware already writes one line per call
     logging.getLogger("mcp.server.mcpserver.server").setLevel(logging.WARNING)

@@ -1,4 +1,4 @@
-"""The shared internal token: when configured, /mcp answers only callers that present it."""
+"""The shared internal token: /mcp answers only callers that present it."""
 
 import hmac
 

@@ -3,11 +3,12 @@
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from mcp.server.context import CallNext, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -24,7 +25,7 @@ from mcp_server.schemas import (
     UserId,
 )
 from todo_core.db import session_scope
-from todo_core.models import TaskPublic
+from todo_core.models import ID_MAX, TaskPublic
 
 log = logging.getLogger("mcp_server.tools")
 T = TypeVar("T")
@@ -55,8 +56,24 @@ async def log_tool_calls(ctx: ServerRequestContext[Any, Any], call_next: CallNex
         log.info("tool_call tool=%s outcome=%s duration_ms=%.1f", name, outcome, elapsed_ms)
 
 
-def build_server(engine: Engine) -> MCPServer:
+def build_server(
+    engine: Engine, *, max_tasks: int = tasks.MAX_TASKS_PER_USER, list_max: int = tasks.LIST_TASKS_MAX
+) -> MCPServer:
     mcp = MCPServer("todo-tasks", instructions=INSTRUCTIONS, middleware=[log_tool_calls])
+    # The page size is configured, so its bound is part of the schema a model reads.
+    Limit = Annotated[
+        int,
+        Field(strict=True, ge=1, le=list_max, description=f"At most this many tasks, 1 to {list_max}."),
+    ]
+    AfterId = Annotated[
+        int,
+        Field(
+            strict=True,
+            ge=0,
+            le=ID_MAX,
+            description="Only tasks with a larger id: the last id of the previous call, to get the rest.",
+        ),
+    ]
 
     def run(operation: Callable[[Session], T]) -> T:
         try:
@@ -71,12 +88,27 @@ def build_server(engine: Engine) -> MCPServer:
     @mcp.tool()
     def add_task(user_id: UserId, title: Title, description: Description = None) -> TaskResult:
         """Create a new task for the user. Returns the new task's id and title."""
-        return run(lambda s: tasks.add_task(session=s, user_id=user_id, title=title, description=description))
+        return run(
+            lambda s: tasks.add_task(
+                session=s, user_id=user_id, title=title, description=description, max_tasks=max_tasks
+            )
+        )
 
-    @mcp.tool()
-    def list_tasks(user_id: UserId, status: StatusFilter = "all") -> list[TaskPublic]:
-        """List the user's tasks, oldest first, with id, title, description, completion and timestamps."""
-        return run(lambda s: tasks.list_tasks(session=s, user_id=user_id, status=status))
+    @mcp.tool(
+        description=(
+            "List the user's tasks, oldest first, with id, title, description, completion and timestamps. "
+            f"One call returns at most `limit` tasks (at most and by default {list_max}). When exactly "
+            "`limit` came back there may be more: call again with `after_id` set to the last id returned."
+        )
+    )
+    def list_tasks(
+        user_id: UserId, status: StatusFilter = "all", limit: Limit = list_max, after_id: AfterId = 0
+    ) -> list[TaskPublic]:
+        return run(
+            lambda s: tasks.list_tasks(
+                session=s, user_id=user_id, status=status, limit=limit, after_id=after_id
+            )
+        )
 
     @mcp.tool()
     def complete_task(user_id: UserId, task_id: TaskId) -> TaskResult:

@@ -2,12 +2,20 @@
 another user's task is indistinguishable from a missing one. Changes are single statements, so two
 replicas acting on the same task at once cannot lose each other's update."""
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from mcp_server.schemas import TaskResult
+from todo_core.db import USER_TASKS_LOCK, lock_user
 from todo_core.models import Task, TaskPublic
 from todo_core.timestamps import utcnow
+
+# Defaults of MAX_TASKS_PER_USER and LIST_TASKS_MAX. A thousand tasks is years of a busy person's
+# list, completed ones included; each is at most 2.2 thousand characters, so one user's tasks stay
+# under a few megabytes. Two hundred per list call is a screenful for a page and a model's context,
+# and five calls read the largest list.
+MAX_TASKS_PER_USER = 1000
+LIST_TASKS_MAX = 200
 
 
 class TaskError(Exception):
@@ -19,7 +27,27 @@ class TaskNotFoundError(TaskError):
         super().__init__(f"task {task_id} not found")
 
 
-def add_task(*, session: Session, user_id: str, title: str, description: str | None = None) -> TaskResult:
+class TooManyTasksError(TaskError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"task limit reached: a user can keep at most {limit} tasks; "
+            "delete some (completed ones, for instance) to add more"
+        )
+
+
+def add_task(
+    *,
+    session: Session,
+    user_id: str,
+    title: str,
+    description: str | None = None,
+    max_tasks: int = MAX_TASKS_PER_USER,
+) -> TaskResult:
+    # counted under the user's lock, so adds racing on two replicas cannot pass the limit together
+    lock_user(session, USER_TASKS_LOCK, user_id)
+    count = session.exec(select(func.count()).select_from(Task).where(Task.user_id == user_id)).one()
+    if count >= max_tasks:
+        raise TooManyTasksError(max_tasks)
     task = Task(user_id=user_id, title=title, description=description or None)
     session.add(task)
     session.flush()
@@ -27,13 +55,17 @@ def add_task(*, session: Session, user_id: str, title: str, description: str | N
     return TaskResult(task_id=task.id, status="created", title=task.title)
 
 
-def list_tasks(*, session: Session, user_id: str, status: str = "all") -> list[TaskPublic]:
-    query = select(Task).where(Task.user_id == user_id)
+def list_tasks(
+    *, session: Session, user_id: str, status: str = "all", limit: int = LIST_TASKS_MAX, after_id: int = 0
+) -> list[TaskPublic]:
+    """At most `limit` of the user's tasks with an id above `after_id`, in id order: a full page may
+    have more after it, which the next call with `after_id` = its last id returns."""
+    query = select(Task).where(Task.user_id == user_id, col(Task.id) > after_id)
     if status == "pending":
         query = query.where(col(Task.completed).is_(False))
     elif status == "completed":
         query = query.where(col(Task.completed).is_(True))
-    rows = session.exec(query.order_by(col(Task.id))).all()
+    rows = session.exec(query.order_by(col(Task.id)).limit(limit)).all()
     return [TaskPublic.model_validate(row, from_attributes=True) for row in rows]
 
 

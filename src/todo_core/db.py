@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 # Seconds. A request must learn that the database is gone well inside the chat's own time budget,
@@ -76,6 +76,27 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# The first half of two-part advisory lock keys, one per kind of per-user check; the schema lock
+# (todo_core.schema) uses the one-part form, whose keys never collide with these.
+USER_TASKS_LOCK = 1
+USER_CHAT_LOCK = 2
+
+
+_LOCK_USER = text("SELECT pg_advisory_xact_lock(:kind, hashtext(:user_id))")
+
+
+def lock_user(transaction: Session | Connection, kind: int, user_id: str) -> None:
+    """Serializes one user's transactions of one kind until the transaction ends, across every
+    replica, so a count-then-insert limit holds exactly. PostgreSQL only: SQLite, on one machine,
+    lets one writer in at a time anyway. Over an ORM session or a Core connection alike."""
+    bind = transaction.get_bind() if isinstance(transaction, Session) else transaction
+    if bind.dialect.name == "postgresql":
+        transaction.execute(
+            _LOCK_USER,
+            {"kind": kind, "user_id": user_id},
+        )
 
 
 def ping(engine: Engine) -> None:

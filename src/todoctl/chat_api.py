@@ -8,13 +8,29 @@ import httpx
 
 from todoctl.errors import TodoctlError
 
+# What to wait after a 429 that names no Retry-After of its own.
+DEFAULT_RETRY_AFTER_SECONDS = 5.0
+
 
 class ChatFailed(TodoctlError):
-    """The service answered with an error, or not at all; `status` is None when it did not answer."""
+    """The service answered with an error, or not at all; `status` is None when it did not answer.
+    `retry_after` is the wait a 429 or 503 asked for."""
 
-    def __init__(self, message: str, hint: str | None = None, *, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message, hint)
         self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.status == 429
 
 
 @dataclass(frozen=True)
@@ -73,10 +89,19 @@ class ChatApi:
                 hint="mint a new one (todoctl forward prints one)",
                 status=401,
             )
+        if response.status_code == 429:
+            wait = _retry_after(response)
+            raise ChatFailed(
+                f"too many messages for now: {_detail(response)}",
+                hint=f"wait {wait:g} s and send it again",
+                status=429,
+                retry_after=wait,
+            )
         if response.status_code >= 400:
             raise ChatFailed(
                 f"the chat service answered {response.status_code}: {_detail(response)}",
                 status=response.status_code,
+                retry_after=_retry_after(response) if "retry-after" in response.headers else None,
             )
         try:
             return response.json()
@@ -84,6 +109,14 @@ class ChatApi:
             raise ChatFailed(
                 f"the chat service answered with something that is not JSON: {response.text[:200]}"
             ) from None
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """Retry-After in seconds (RFC 9110 also allows a date, which these services never send)."""
+    try:
+        return max(0.0, min(float(response.headers.get("retry-after", "")), 300.0))
+    except ValueError:
+        return DEFAULT_RETRY_AFTER_SECONDS
 
 
 def _detail(response: httpx.Response) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from ai_todo.tokens import mint_token
+from ai_todo.tokens import DEFAULT_TTL_SECONDS, mint_token
 from todoctl import ports
 from todoctl.errors import ConfigError, TodoctlError
 from todoctl.runner import Runner, Spawned
@@ -120,6 +120,7 @@ def start(
     port: int,
     mcp_port: int,
     user_id: str = "dev",
+    token_ttl_seconds: int = DEFAULT_TTL_SECONDS,
     on_status: Callable[[str], None] | None = None,
     owned: bool = True,
 ) -> DevRun:
@@ -137,7 +138,8 @@ def start(
     prepare_private_directory(state_dir, owned=owned)
     dev = dev_secrets(state_dir)
     mcp_env, chat_env = service_environments(os.environ, state_dir, port=port, mcp_port=mcp_port, dev=dev)
-    run = DevRun(state_dir=state_dir, user_id=user_id, token=mint_token(dev["AUTH_JWT_SECRET"], user_id))
+    token = mint_token(dev["AUTH_JWT_SECRET"], user_id, ttl_seconds=token_ttl_seconds)
+    run = DevRun(state_dir=state_dir, user_id=user_id, token=token)
     try:
         for module, service_port, env in (("mcp_server", mcp_port, mcp_env), ("ai_todo", port, chat_env)):
             if on_status is not None:

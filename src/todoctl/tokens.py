@@ -4,13 +4,15 @@ The secret is read from the Secret that the ai-todo Deployment's `envFrom` names
 chart's own Secret and for an `existingSecret` alike; issuer and audience come from its ConfigMap.
 """
 
-from ai_todo.tokens import mint_token
+from ai_todo.tokens import DEFAULT_TTL_SECONDS, mint_token
 from todoctl.components import component_selector
 from todoctl.errors import TodoctlError
 from todoctl.kube import Kube
 
 
-def cluster_token(kube: Kube, release: str, user_id: str) -> str | None:
+def cluster_token(
+    kube: Kube, release: str, user_id: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS
+) -> str | None:
     """A token for `user_id`, or None when the release verifies tokens against a JWKS instead."""
     deployments = kube.deployments(component_selector(release, "ai-todo"))
     if not deployments:
@@ -35,6 +37,7 @@ def cluster_token(kube: Kube, release: str, user_id: str) -> str | None:
     return mint_token(
         secret,
         user_id,
+        ttl_seconds=ttl_seconds,
         issuer=settings.get("AUTH_ISSUER") or None,
         audience=settings.get("AUTH_AUDIENCE") or None,
     )

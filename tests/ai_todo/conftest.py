@@ -11,7 +11,7 @@ import pytest
 from ai_todo.settings import AiTodoSettings
 from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, User, make_settings, new_user, serving
 from tests.support.databases import fresh_postgres_database
-from tests.support.processes import running_service
+from tests.support.processes import ServiceProcess, running_service
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +31,15 @@ def stack() -> Iterator[Stack]:
         ) as mcp,
     ):
         yield Stack(database_url=database_url, mcp=mcp)
+
+
+@pytest.fixture
+def own_mcp_server(stack: Stack) -> Iterator[ServiceProcess]:
+    """An mcp-server of this test's own, free to be stopped, frozen and restarted."""
+    with running_service(
+        "mcp_server", {"DATABASE_URL": stack.database_url, "MCP_AUTH_TOKEN": INTERNAL_TOKEN}
+    ) as mcp:
+        yield mcp
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from ai_todo.conversations import (
     HistoryMessage,
+    RateLimit,
     TurnStart,
     add_message,
     first_messages,
@@ -15,7 +16,7 @@ from ai_todo.conversations import (
     list_messages,
     start_turn,
 )
-from ai_todo.errors import ConversationNotFound
+from ai_todo.errors import ConversationNotFound, RateLimited
 from todo_core.db import make_engine
 from todo_core.models import Conversation, Message
 from todo_core.schema import upgrade_schema
@@ -29,8 +30,17 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+NO_LIMIT = RateLimit(messages=0, window_seconds=60)
+
+
 def _turn(
-    engine: Engine, user: str, message: str, conversation: int | None = None, limit: int = 20
+    engine: Engine,
+    user: str,
+    message: str,
+    conversation: int | None = None,
+    limit: int = 20,
+    *,
+    rate_limit: RateLimit = NO_LIMIT,
 ) -> TurnStart:
     with engine.begin() as connection:
         return start_turn(
@@ -39,13 +49,19 @@ def _turn(
             conversation_id=conversation,
             message=message,
             history_limit=limit,
+            rate_limit=rate_limit,
         )
 
 
-def _reply(engine: Engine, user: str, conversation: int, text: str) -> None:
+def _reply(engine: Engine, user: str, conversation: int, text: str, *, failed: bool = False) -> None:
     with engine.begin() as connection:
         add_message(
-            connection=connection, user_id=user, conversation_id=conversation, role="assistant", content=text
+            connection=connection,
+            user_id=user,
+            conversation_id=conversation,
+            role="assistant",
+            content=text,
+            failed=failed,
         )
 
 
@@ -94,7 +110,12 @@ def test_a_turn_whose_transaction_fails_leaves_nothing_behind(engine: Engine) ->
     def failing_turn() -> None:
         with engine.begin() as connection:
             start_turn(
-                connection=connection, user_id="alice", conversation_id=None, message="lost", history_limit=5
+                connection=connection,
+                user_id="alice",
+                conversation_id=None,
+                message="lost",
+                history_limit=5,
+                rate_limit=RateLimit(messages=30, window_seconds=60),
             )
             raise RuntimeError("the process died before the commit")
 
@@ -171,3 +192,47 @@ def test_first_messages_are_the_start_of_each_conversations_opening_line(engine:
 
     assert previews == {long_one: "Zoë ☕ xxxx", short_one: "hello"}
     assert none == {}
+
+
+def test_a_failed_reply_is_stored_marked_and_comes_back_so_in_history_and_listing(engine: Engine) -> None:
+    conversation = _turn(engine, "alice", "add milk").conversation_id
+    _reply(engine, "alice", conversation, "The task service is unavailable.", failed=True)
+
+    turn = _turn(engine, "alice", "try again", conversation)
+    with engine.connect() as connection:
+        listed = list_messages(connection=connection, user_id="alice", conversation_id=conversation, limit=10)
+
+    assert turn.history == [
+        HistoryMessage("user", "add milk"),
+        HistoryMessage("assistant", "The task service is unavailable.", failed=True),
+    ]
+    assert [(m.content, m.failed) for m in listed] == [
+        ("add milk", False),
+        ("The task service is unavailable.", True),
+        ("try again", False),
+    ]
+    assert [row[6] for row in _stored(engine)] == [False, True, False]
+
+
+def test_the_rate_limit_refuses_past_the_limit_and_stores_nothing(engine: Engine) -> None:
+    limit = RateLimit(messages=2, window_seconds=60)
+    conversation = _turn(engine, "alice", "one", rate_limit=limit).conversation_id
+    _turn(engine, "alice", "two", conversation, rate_limit=limit)
+
+    with pytest.raises(RateLimited) as refused:
+        _turn(engine, "alice", "three", conversation, rate_limit=limit)
+    _turn(engine, "bob", "bob's own rate", rate_limit=limit)
+
+    assert 1 <= refused.value.retry_after_seconds <= 60
+    assert [row[4] for row in _stored(engine)] == ["one", "two", "bob's own rate"]
+
+
+def test_a_failed_turn_does_not_count_toward_the_rate(engine: Engine) -> None:
+    limit = RateLimit(messages=1, window_seconds=60)
+    conversation = _turn(engine, "alice", "during the outage", rate_limit=limit).conversation_id
+    _reply(engine, "alice", conversation, "unavailable", failed=True)
+
+    _turn(engine, "alice", "after it", conversation, rate_limit=limit)
+
+    with pytest.raises(RateLimited):
+        _turn(engine, "alice", "one too many", conversation, rate_limit=limit)

@@ -2,9 +2,6 @@
 request ends quickly with a friendly 503, the user's message is kept and no turn is half-written."""
 
 import signal
-from collections.abc import Iterator
-
-import pytest
 
 from ai_todo.errors import StorageUnavailable, ToolsUnavailable
 from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, chat, make_settings, new_user, serving
@@ -12,15 +9,6 @@ from tests.support.processes import ServiceProcess, free_port, running_service, 
 from tests.support.throwaway_postgres import throwaway_postgres
 
 TOOLS_DOWN = {"detail": ToolsUnavailable.public_message}
-
-
-@pytest.fixture
-def own_mcp_server(stack: Stack) -> Iterator[ServiceProcess]:
-    """An mcp-server of this test's own, free to be stopped, frozen and restarted."""
-    with running_service(
-        "mcp_server", {"DATABASE_URL": stack.database_url, "MCP_AUTH_TOKEN": INTERNAL_TOKEN}
-    ) as mcp:
-        yield mcp
 
 
 async def test_mcp_server_down_is_a_503_and_the_message_is_kept(stack: Stack) -> None:
@@ -38,7 +26,10 @@ async def test_mcp_server_down_is_a_503_and_the_message_is_kept(stack: Stack) ->
     assert response.json() == TOOLS_DOWN
     assert response.headers["retry-after"] == "5"
     assert ready.status_code == 200, "an mcp-server outage must not make ai-todo unready"
-    assert [(m["role"], m["content"]) for m in messages.json()] == [("user", "Add a task to buy milk")]
+    assert [(m["role"], m["content"], m["failed"]) for m in messages.json()] == [
+        ("user", "Add a task to buy milk", False),
+        ("assistant", ToolsUnavailable.public_message, True),
+    ]
 
 
 async def test_a_hung_mcp_server_is_a_503_after_the_tool_timeout_then_recovers(
@@ -57,7 +48,8 @@ async def test_a_hung_mcp_server_is_a_503_after_the_tool_timeout_then_recovers(
 
     assert before.status_code == 200
     assert hung.status_code == 503
-    assert hung.json() == TOOLS_DOWN
+    # the call may still be running on mcp-server: the answer says the change may have happened
+    assert hung.json() == {"detail": ToolsUnavailable(timed_out=True).public_message}
     assert after.status_code == 200
     assert [task["title"] for task in after.json()["tool_calls"][0]["result"]] == ["Buy milk"]
 

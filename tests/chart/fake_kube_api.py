@@ -1,8 +1,9 @@
 """A Kubernetes API server on 127.0.0.1 that holds Secrets, for the chart's `lookup` calls.
 
-Helm's `lookup` first asks discovery which resources `v1` serves, then GETs the object; a missing
-object is a 404 Status, which lookup turns into an empty result. The answers have the shapes the
-real API server gives (APIResourceList, Secret, Status)."""
+Helm's `lookup` first asks discovery which resources `v1` serves, then GETs the object (or, with no
+name, the list of a namespace's objects); a missing object is a 404 Status, which lookup turns into
+an empty result. The answers have the shapes the real API server gives (APIResourceList, Secret,
+SecretList, Status)."""
 
 import base64
 import re
@@ -16,6 +17,7 @@ from tests.chart.rendering import chart
 from tests.support.json_http import JsonRequest, serving_json
 
 SECRET_PATH = re.compile(r"^/api/v1/namespaces/(?P<namespace>[^/]+)/secrets/(?P<name>[^/?]+)")
+SECRET_LIST_PATH = re.compile(r"^/api/v1/namespaces/(?P<namespace>[^/]+)/secrets/?(?:\?.*)?$")
 
 V1_RESOURCES = {
     "kind": "APIResourceList",
@@ -66,6 +68,14 @@ def kube_api_with_secrets(secrets: dict[tuple[str, str], dict[str, str]]) -> Ite
             if data is None:
                 return 404, _not_found(match["name"])
             return 200, _secret(match["namespace"], match["name"], data)
+        match = SECRET_LIST_PATH.match(request.path)
+        if match:
+            items = [
+                _secret(namespace, name, data)
+                for (namespace, name), data in secrets.items()
+                if namespace == match["namespace"]
+            ]
+            return 200, {"kind": "SecretList", "apiVersion": "v1", "metadata": {}, "items": items}
         if request.path.split("?")[0] == "/api/v1":
             return 200, V1_RESOURCES
         return 404, _not_found(request.path)

@@ -17,6 +17,7 @@ from tests.support.processes import ServiceProcess, free_port, running_service
 
 CHAT_CHECK = CHART_DIR / "files" / "chat_check.py"
 SECRET = "a-jwt-secret-of-at-least-32-characters"
+MCP_TOKEN = "an-internal-token-of-the-release"
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +27,23 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def mcp_server(database_url: str) -> Iterator[ServiceProcess]:
-    with running_service("mcp_server", {"DATABASE_URL": database_url}) as service:
+    with running_service(
+        "mcp_server", {"DATABASE_URL": database_url, "MCP_AUTH_TOKEN": MCP_TOKEN}
+    ) as service:
         yield service
 
 
-def run_check(chat_url: str, mcp_url: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run_check(chat_url: str, mcp_url: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """The check with the pod's environment; MCP_AUTH_TOKEN is the release's unless given (None: absent)."""
+    given = {"MCP_AUTH_TOKEN": MCP_TOKEN, **env}
     return subprocess.run(
         [sys.executable, str(CHAT_CHECK)],
-        env={"PATH": os.environ["PATH"], "CHAT_URL": chat_url, "MCP_URL": mcp_url, **env},
+        env={
+            "PATH": os.environ["PATH"],
+            "CHAT_URL": chat_url,
+            "MCP_URL": mcp_url,
+            **{name: value for name, value in given.items() if value is not None},
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -47,6 +57,7 @@ def test_passes_when_the_chat_answers_through_a_tool(mcp_server: ServiceProcess)
 
     assert result.returncode == 0, result.stderr
     assert "mcp-server is ready" in result.stdout
+    assert "mcp-server refuses calls without the internal token" in result.stdout
     assert "through list_tasks" in result.stdout
     assert [c["user_id"] for c in chat.chats] == [c["claims"]["sub"] for c in chat.chats] == ["helm-test"]
 
@@ -100,6 +111,35 @@ def test_fails_when_mcp_server_cannot_be_reached() -> None:
     assert f"{unreachable}/readyz: ConnectError" in result.stderr
 
 
+def test_fails_when_the_secret_holds_no_internal_token(mcp_server: ServiceProcess) -> None:
+    with fake_chat_service(FakeChatService(secret=SECRET)) as chat:
+        result = run_check(chat.url, mcp_server.base_url, AUTH_JWT_SECRET=SECRET, MCP_AUTH_TOKEN=None)
+
+    assert result.returncode == 1
+    assert "the release's Secret holds no MCP_AUTH_TOKEN" in result.stderr
+    assert chat.chats == []
+
+
+def test_fails_when_mcp_server_answers_without_the_token(database_url: str) -> None:
+    open_env = {"DATABASE_URL": database_url, "MCP_INSECURE_NO_AUTH": "true", "HOST": "127.0.0.1"}
+    with (
+        running_service("mcp_server", open_env) as open_server,
+        fake_chat_service(FakeChatService(secret=SECRET)) as chat,
+    ):
+        result = run_check(chat.url, open_server.base_url, AUTH_JWT_SECRET=SECRET)
+
+    assert result.returncode == 1
+    assert "mcp-server answered a call without the internal token with 200, not 401" in result.stderr
+
+
+def test_fails_when_mcp_server_holds_another_token(mcp_server: ServiceProcess) -> None:
+    with fake_chat_service(FakeChatService(secret=SECRET)) as chat:
+        result = run_check(chat.url, mcp_server.base_url, AUTH_JWT_SECRET=SECRET, MCP_AUTH_TOKEN="rotated")
+
+    assert result.returncode == 1
+    assert "mcp-server refused the Secret's MCP_AUTH_TOKEN (401)" in result.stderr
+
+
 def test_with_only_a_jwks_checks_readiness_and_sends_no_message(mcp_server: ServiceProcess) -> None:
     with fake_chat_service(FakeChatService(secret=SECRET)) as chat:
         result = run_check(chat.url, mcp_server.base_url)
@@ -117,6 +157,10 @@ def test_passes_against_the_services_configured_as_the_chart_configures_them() -
     }
     pod_env = {v["name"]: v for v in pod_spec(rendered.get("Pod", "todo-chat-test"))["containers"][0]["env"]}
     secret = rendered.secret_data(pod_env["AUTH_JWT_SECRET"]["valueFrom"]["secretKeyRef"]["name"])
+    pod_secrets = {
+        name: secret[pod_env[name]["valueFrom"]["secretKeyRef"]["key"]]
+        for name in ("AUTH_JWT_SECRET", "MCP_AUTH_TOKEN")
+    }
 
     # Only the addresses change: a local database and local ports instead of cluster DNS.
     with fresh_postgres_database() as database_url:
@@ -130,7 +174,7 @@ def test_passes_against_the_services_configured_as_the_chart_configures_them() -
             }
             del chat_env["PORT"]
             with running_service("ai_todo", chat_env) as chat:
-                result = run_check(chat.base_url, mcp.base_url, AUTH_JWT_SECRET=secret["AUTH_JWT_SECRET"])
+                result = run_check(chat.base_url, mcp.base_url, **pod_secrets)
 
     assert result.returncode == 0, result.stderr + chat.logs() + mcp.logs()
     assert "through list_tasks" in result.stdout

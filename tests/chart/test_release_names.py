@@ -24,6 +24,9 @@ def test_default_release_uses_the_documented_names() -> None:
         ("Service", "todo-dev-postgres"),
         ("Secret", "todo-dev-postgres"),
         ("Pod", "todo-chat-test"),
+        ("NetworkPolicy", "ai-todo"),
+        ("NetworkPolicy", "mcp-server"),
+        ("NetworkPolicy", "todo-dev-postgres"),
     }
 
 

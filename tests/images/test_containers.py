@@ -84,9 +84,10 @@ def test_both_containers_serve_a_conversation_that_survives_kills(stack: Stack) 
     deleted = stack.chat("alice", f"Delete task {task_id}", conversation)
     assert deleted.status_code == 200, deleted.text
     assert tool_names(deleted.json())[-1] == "delete_task"
-    # the turn answered with 503 keeps the user's words; no assistant reply was invented for it
-    roles = [m["role"] for m in stack.messages("alice", conversation)]
-    assert roles == ["user", "assistant"] * 4 + ["user"] + ["user", "assistant"]
+    # the turn answered with 503 keeps the user's words, answered by a reply marked failed
+    messages = stack.messages("alice", conversation)
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 6
+    assert [m["failed"] for m in messages if m["role"] == "assistant"] == [False] * 4 + [True, False]
 
 
 def test_containers_run_as_a_fixed_non_root_user_on_a_read_only_root(stack: Stack) -> None:

@@ -18,18 +18,12 @@ TOKEN = "internal-token-for-tests"
 
 @pytest.fixture
 def server(postgres_url: str) -> Iterator[ServiceProcess]:
-    with running_service("mcp_server", {"DATABASE_URL": postgres_url}) as service:
-        yield service
-
-
-@pytest.fixture
-def guarded_server(postgres_url: str) -> Iterator[ServiceProcess]:
     with running_service("mcp_server", {"DATABASE_URL": postgres_url, "MCP_AUTH_TOKEN": TOKEN}) as service:
         yield service
 
 
 async def test_official_client_manages_tasks_over_http(server: ServiceProcess) -> None:
-    async with mcp_over_http(server.base_url) as client:
+    async with mcp_over_http(server.base_url, TOKEN) as client:
         names = {tool.name for tool in (await client.list_tools()).tools}
         added = payload(await client.call_tool("add_task", {"user_id": "alice", "title": "Buy groceries"}))
         listed = payload(await client.call_tool("list_tasks", {"user_id": "alice"}))
@@ -37,16 +31,8 @@ async def test_official_client_manages_tasks_over_http(server: ServiceProcess) -
     assert [task["id"] for task in listed] == [added["task_id"]]
 
 
-def test_health_and_readiness_answer(server: ServiceProcess) -> None:
-    assert httpx.get(f"{server.base_url}/healthz").json() == {"status": "ok"}
-    assert httpx.get(f"{server.base_url}/readyz").json() == {
-        "status": "ready",
-        "schema": {"code": head(), "database": head(), "relation": "current"},
-    }
-
-
 async def test_every_tool_call_logs_one_line_with_its_duration(server: ServiceProcess) -> None:
-    async with mcp_over_http(server.base_url) as client:
+    async with mcp_over_http(server.base_url, TOKEN) as client:
         await client.call_tool("add_task", {"user_id": "alice", "title": "secret title"})
         await client.call_tool("complete_task", {"user_id": "alice", "task_id": 999_999})
     await asyncio.sleep(0.2)
@@ -60,14 +46,12 @@ async def test_every_tool_call_logs_one_line_with_its_duration(server: ServicePr
     "authorization",
     [None, "", "Bearer", "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "x" * 20_000],
 )
-def test_calls_without_the_internal_token_get_401(
-    guarded_server: ServiceProcess, authorization: str | None
-) -> None:
+def test_calls_without_the_internal_token_get_401(server: ServiceProcess, authorization: str | None) -> None:
     headers = {"Accept": "application/json, text/event-stream"}
     if authorization is not None:
         headers["Authorization"] = authorization
     response = httpx.post(
-        f"{guarded_server.base_url}/mcp",
+        f"{server.base_url}/mcp",
         headers=headers,
         json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},
     )
@@ -76,20 +60,18 @@ def test_calls_without_the_internal_token_get_401(
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_official_client_with_the_internal_token_is_served(guarded_server: ServiceProcess) -> None:
-    async with mcp_over_http(guarded_server.base_url, token=TOKEN) as client:
-        added = payload(await client.call_tool("add_task", {"user_id": "alice", "title": "allowed"}))
-    assert added["status"] == "created"
-
-
-def test_probes_stay_open_without_the_internal_token(guarded_server: ServiceProcess) -> None:
-    assert httpx.get(f"{guarded_server.base_url}/healthz").status_code == 200
-    assert httpx.get(f"{guarded_server.base_url}/readyz").status_code == 200
+def test_probes_answer_without_the_internal_token(server: ServiceProcess) -> None:
+    assert httpx.get(f"{server.base_url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{server.base_url}/readyz").json() == {
+        "status": "ready",
+        "schema": {"code": head(), "database": head(), "relation": "current"},
+    }
 
 
 def test_database_down_makes_it_unready_but_alive() -> None:
     service = start_service(
-        "mcp_server", {"DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x"}
+        "mcp_server",
+        {"DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x", "MCP_AUTH_TOKEN": TOKEN},
     )
     try:
         deadline = time.monotonic() + 20
@@ -112,13 +94,13 @@ def test_database_down_makes_it_unready_but_alive() -> None:
 async def test_sigterm_keeps_serving_and_ready_through_the_delay_then_stops(postgres_url: str) -> None:
     # Kubernetes has already taken the pod out of the ready endpoints; while it still serves, kube-proxy
     # may fall back to it when no other pod is ready, so it stays ready until the delay is over.
-    env = {"DATABASE_URL": postgres_url, "SHUTDOWN_DELAY_SECONDS": "2"}
+    env = {"DATABASE_URL": postgres_url, "MCP_AUTH_TOKEN": TOKEN, "SHUTDOWN_DELAY_SECONDS": "2"}
     with running_service("mcp_server", env) as service:
         service.process.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.3)
         async with httpx.AsyncClient() as http:
             readiness = await http.get(f"{service.base_url}/readyz")
-        async with mcp_over_http(service.base_url) as client:
+        async with mcp_over_http(service.base_url, TOKEN) as client:
             served = payload(
                 await client.call_tool("add_task", {"user_id": "alice", "title": "during the delay"})
             )
@@ -144,8 +126,8 @@ def _add_task_request(title: str) -> dict:
 
 
 async def test_sigterm_lets_in_flight_calls_finish(postgres_url: str) -> None:
-    headers = {"Accept": "application/json, text/event-stream"}
-    with running_service("mcp_server", {"DATABASE_URL": postgres_url}) as service:
+    headers = {"Accept": "application/json, text/event-stream", "Authorization": f"Bearer {TOKEN}"}
+    with running_service("mcp_server", {"DATABASE_URL": postgres_url, "MCP_AUTH_TOKEN": TOKEN}) as service:
         async with httpx.AsyncClient(base_url=service.base_url, headers=headers, timeout=30) as http:
             calls = [
                 asyncio.create_task(http.post("/mcp", json=_add_task_request(f"t{i}"))) for i in range(20)
@@ -160,8 +142,8 @@ async def test_sigterm_lets_in_flight_calls_finish(postgres_url: str) -> None:
     # a call either completes or is never accepted; none is cut off half-way
     assert all(r.status_code == 200 and r.json()["result"]["isError"] is False for r in answered)
     assert all(isinstance(error, httpx.ConnectError) for error in refused), refused
-    with running_service("mcp_server", {"DATABASE_URL": postgres_url}) as successor:
-        async with mcp_over_http(successor.base_url) as client:
+    with running_service("mcp_server", {"DATABASE_URL": postgres_url, "MCP_AUTH_TOKEN": TOKEN}) as successor:
+        async with mcp_over_http(successor.base_url, TOKEN) as client:
             stored = payload(await client.call_tool("list_tasks", {"user_id": "alice"}))
     answered_titles = {r.json()["result"]["structuredContent"]["title"] for r in answered}
     assert answered_titles <= {task["title"] for task in stored}

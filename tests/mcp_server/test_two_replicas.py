@@ -9,12 +9,14 @@ from tests.mcp_server.factories import payload
 from tests.mcp_server.http_client import mcp_over_http
 from tests.support.processes import ServiceProcess, running_service
 
+TOKEN = "internal-token-for-tests"
+
 
 @pytest.fixture
 def replicas(postgres_url: str) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
     with (
-        running_service("mcp_server", {"DATABASE_URL": postgres_url}) as first,
-        running_service("mcp_server", {"DATABASE_URL": postgres_url}) as second,
+        running_service("mcp_server", {"DATABASE_URL": postgres_url, "MCP_AUTH_TOKEN": TOKEN}) as first,
+        running_service("mcp_server", {"DATABASE_URL": postgres_url, "MCP_AUTH_TOKEN": TOKEN}) as second,
     ):
         yield first, second
 
@@ -23,7 +25,7 @@ async def test_interleaved_calls_for_one_user_lose_nothing(
     replicas: tuple[ServiceProcess, ServiceProcess],
 ) -> None:
     first, second = replicas
-    async with mcp_over_http(first.base_url) as a, mcp_over_http(second.base_url) as b:
+    async with mcp_over_http(first.base_url, TOKEN) as a, mcp_over_http(second.base_url, TOKEN) as b:
         clients = (a, b)
         added = await asyncio.gather(
             *(

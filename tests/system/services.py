@@ -12,12 +12,13 @@ def mcp_server_env(database_url: str) -> dict[str, str]:
     return {"DATABASE_URL": database_url, "MCP_AUTH_TOKEN": INTERNAL_TOKEN}
 
 
-def ai_todo_env(database_url: str, mcp_base_url: str) -> dict[str, str]:
+def ai_todo_env(database_url: str, mcp_base_url: str, **extra: str) -> dict[str, str]:
     return {
         "DATABASE_URL": database_url,
         "MCP_SERVER_URL": f"{mcp_base_url}/mcp",
         "MCP_AUTH_TOKEN": INTERNAL_TOKEN,
         "AUTH_JWT_SECRET": JWT_SECRET,
+        **extra,
     }
 
 

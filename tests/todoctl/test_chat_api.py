@@ -66,3 +66,29 @@ def test_a_service_that_is_not_there_does_not_answer():
             api.chat("hello")
 
     assert raised.value.status is None
+
+
+def test_the_per_user_rate_is_a_429_that_says_how_long_to_wait(tmp_path):
+    database = f"sqlite:///{tmp_path / 'todo.db'}"
+    internal = "internal-token-of-the-rate-test"
+    with running_service("mcp_server", {"DATABASE_URL": database, "MCP_AUTH_TOKEN": internal}) as tools:
+        env = {
+            "DATABASE_URL": database,
+            "AUTH_JWT_SECRET": SECRET,
+            "MCP_SERVER_URL": f"{tools.base_url}/mcp",
+            "MCP_AUTH_TOKEN": internal,
+            "CHAT_RATE_LIMIT": "2",
+        }
+        with running_service("ai_todo", env) as service:
+            api = ChatApi(service.base_url, token=mint_token(SECRET, "alice"), user_id="alice", timeout=60)
+            with api:
+                api.chat("Show me all my tasks")
+                api.chat("What's pending?")
+                with pytest.raises(ChatFailed) as raised:
+                    api.chat("What have I completed?")
+
+    assert raised.value.rate_limited
+    assert raised.value.retry_after is not None
+    assert 0 < raised.value.retry_after <= 300
+    assert raised.value.message.startswith("too many messages for now: ")
+    assert f"wait {raised.value.retry_after:g} s" in (raised.value.hint or "")

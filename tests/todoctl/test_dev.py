@@ -101,12 +101,14 @@ def time_wait_on(port: int) -> bool:
 
 
 def test_dev_runs_both_services_chats_and_stops_cleanly(tmp_path):
-    process, port, mcp_port = start_dev(tmp_path / "dev", "--user", "alice")
+    process, port, mcp_port = start_dev(tmp_path / "dev", "--user", "alice", "--token-minutes", "5")
     try:
         document = read_document(process)
         assert document["url"].startswith(f"http://127.0.0.1:{port}/#token=")
         secret = dev_secrets(tmp_path / "dev")["AUTH_JWT_SECRET"]
-        assert jwt.decode(document["token"], secret, algorithms=["HS256"])["sub"] == "alice"
+        claims = jwt.decode(document["token"], secret, algorithms=["HS256"])
+        assert claims["sub"] == "alice"
+        assert claims["exp"] - claims["iat"] == 300
 
         with ChatApi(f"http://127.0.0.1:{port}", token=document["token"], user_id="alice") as api:
             added = api.chat("Add a task to buy groceries")
@@ -154,7 +156,7 @@ def test_dev_reports_a_service_that_cannot_start_with_its_log(tmp_path):
     assert process.returncode == 1
     error = json.loads(stdout)
     assert error["error"].startswith("mcp_server exited with code 1 while starting")
-    assert any("log_level" in line for line in error["details"])
+    assert any("LOG_LEVEL" in line for line in error["details"])
     assert "Traceback" not in stderr
 
 

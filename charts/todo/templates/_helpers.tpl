@@ -159,5 +159,95 @@ deploying something that cannot work.
 {{- if .Values.devPostgres.enabled -}}
 {{- fail "devPostgres.enabled writes DATABASE_URL into the chart's own Secret: unset existingSecret, or put the database's URL into the existing Secret and disable devPostgres" -}}
 {{- end -}}
+{{- include "todo.checkExistingSecret" . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+An existing Secret must hold MCP_AUTH_TOKEN: mcp-server refuses to start without it, since whoever
+reaches an open tool server can act as any user. When Helm sees the cluster (install, upgrade,
+--dry-run=server) the render fails unless the Secret is there and holds the key. A Secret that is
+not found is told apart from no cluster at all by listing the namespace's Secrets: a cluster
+answers with a list, even an empty one; `helm template` and client-side dry runs answer nothing.
+Those cannot know, and the pods' required key and `helm test` catch it there.
+*/}}
+{{- define "todo.checkExistingSecret" -}}
+{{- $namespace := .Release.Namespace -}}
+{{- $name := .Values.existingSecret -}}
+{{- $secret := lookup "v1" "Secret" $namespace $name -}}
+{{- if $secret -}}
+{{- if not (dig "data" "MCP_AUTH_TOKEN" "" $secret) -}}
+{{- fail (printf `existingSecret: Secret %q has no MCP_AUTH_TOKEN, and mcp-server refuses to start without one. Add a random token, e.g.: kubectl --namespace %s patch secret %s --type merge -p "{\"stringData\":{\"MCP_AUTH_TOKEN\":\"$(openssl rand -hex 32)\"}}"` $name $namespace $name) -}}
+{{- end -}}
+{{- else if lookup "v1" "Secret" $namespace "" -}}
+{{- fail (printf "existingSecret: Secret %q not found in namespace %s; create it first, with DATABASE_URL, MCP_AUTH_TOKEN and AUTH_JWT_SECRET (unless config.authJwksUrl is set)" $name $namespace) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* DNS, wherever the cluster runs it (kube-dns, a node-local cache): port 53 to any address. */}}
+{{- define "todo.networkPolicy.dnsEgress" -}}
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end -}}
+
+{{/* The address blocks outside the cluster that egress may reach, as NetworkPolicy peers. */}}
+{{- define "todo.networkPolicy.external" -}}
+{{- range .Values.networkPolicy.externalCidrs }}
+- ipBlock:
+    cidr: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The port of a URL; call with (list <url> <port when the URL names none and is https>). An http URL
+without a port is 80.
+*/}}
+{{- define "todo.urlPort" -}}
+{{- $url := urlParse (index . 0) -}}
+{{- $host := $url.host -}}
+{{- if regexMatch ":[0-9]+$" $host -}}
+{{- regexFind "[0-9]+$" $host -}}
+{{- else if eq $url.scheme "http" -}}
+80
+{{- else -}}
+{{- index . 1 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The ports of the model's endpoint and the JWKS, separated by spaces. */}}
+{{- define "todo.networkPolicy.httpsPorts" -}}
+{{- $ports := list (include "todo.urlPort" (list (.Values.config.openaiBaseUrl | default "https://api.openai.com/v1") "443")) -}}
+{{- with .Values.config.authJwksUrl -}}
+{{- $ports = append $ports (include "todo.urlPort" (list . "443")) -}}
+{{- end -}}
+{{- join " " $ports -}}
+{{- end -}}
+
+{{/*
+Egress to the database: the development PostgreSQL's pods, or the external database's port
+(from secrets.databaseUrl, else networkPolicy.databasePort) at the external address blocks.
+*/}}
+{{- define "todo.networkPolicy.databaseEgress" -}}
+{{- if .Values.devPostgres.enabled -}}
+- to:
+    - podSelector:
+        matchLabels:
+          {{- include "todo.selectorLabels" (dict "root" $ "component" "dev-postgres") | nindent 10 }}
+  ports:
+    - port: 5432
+      protocol: TCP
+{{- else -}}
+- to:
+    {{- include "todo.networkPolicy.external" . | nindent 4 }}
+  ports:
+    {{- if .Values.secrets.databaseUrl }}
+    - port: {{ include "todo.urlPort" (list .Values.secrets.databaseUrl "5432") | int }}
+    {{- else }}
+    - port: {{ .Values.networkPolicy.databasePort }}
+    {{- end }}
+      protocol: TCP
 {{- end -}}
 {{- end -}}

@@ -68,8 +68,8 @@ class Assistant:
             return
 
     async def reply(self, *, user_id: str, history: list[HistoryMessage], message: str) -> Reply:
-        turn = UserTurn(user_id)
-        items = [{"role": past.role, "content": past.content} for past in history]
+        turn = UserTurn(user_id, max_calls=self.settings.chat_max_tool_calls)
+        items = [{"role": past.role, "content": _as_model_sees(past)} for past in history]
         items.append({"role": "user", "content": message})
         deadline = asyncio.timeout(self.settings.chat_timeout_seconds)
         try:
@@ -119,6 +119,15 @@ class Assistant:
     async def close(self) -> None:
         await self.connection.close()
         await self.model.close()
+
+
+# A failed turn's reply is the error the user saw; marked, so a model reading the history knows the
+# request before it was not carried out as asked (and, after a timeout, may or may not have been).
+FAILED_TURN_MARK = "[This turn failed; the user was told:] "
+
+
+def _as_model_sees(message: HistoryMessage) -> str:
+    return FAILED_TURN_MARK + message.content if message.failed else message.content
 
 
 def _configure_tracing(settings: AiTodoSettings) -> None:

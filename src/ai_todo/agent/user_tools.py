@@ -4,7 +4,11 @@ listing and scoped to one user by the run's context.
 The model never chooses whose tasks it touches: `user_id` is not in any schema it is shown, and
 every call carries the id of the verified user the turn runs for (the run context), whatever
 arguments the model produced. Each call that really ran is recorded in that context, so the chat
-response reports what happened rather than what was planned."""
+response reports what happened rather than what was planned.
+
+One turn makes at most `max_calls` calls (CHAT_MAX_TOOL_CALLS): a message once made 200 add_task
+calls. Calls past the cap are not sent; the model gets an error result saying why, so it can tell
+the user what was left undone instead of the whole turn failing after real changes."""
 
 import json
 import re
@@ -32,9 +36,11 @@ class ToolCallRecord:
 
 @dataclass
 class UserTurn:
-    """The run context of one turn: whose tasks the tools act on, and what they did."""
+    """The run context of one turn: whose tasks the tools act on, how many calls it may make, and
+    what they did."""
 
     user_id: str
+    max_calls: int
     calls: list[ToolCallRecord] = field(default_factory=list)
 
 
@@ -51,13 +57,17 @@ def _function_tool(connection: McpConnection, tool: MCPTool) -> FunctionTool:
         if not isinstance(turn, UserTurn):
             # no user, no call: a run without one is a bug, never a call on someone's tasks
             raise TypeError(f"{tool.name} runs only within a user's turn")
+        if len(turn.calls) >= turn.max_calls:
+            return (
+                f"not done: this message already made {turn.max_calls} tool calls, the most one message "
+                "may; tell the user what was done and ask them to send the rest in another message"
+            )
         arguments = _model_arguments(tool.name, input_json)
         missing = [name for name in required if name not in arguments]
         if missing:
             # A model's slip, for the model to fix: the MCP client would otherwise raise as if the
             # connection had failed.
-            text = f"missing required arguments: {', '.join(missing)}"
-            result = CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+            result = _error_result(f"missing required arguments: {', '.join(missing)}")
         else:
             result = await connection.call(tool.name, {**arguments, USER_ID: turn.user_id})
         turn.calls.append(ToolCallRecord(tool.name, arguments, public_result(result)))
@@ -82,6 +92,10 @@ def _model_arguments(tool_name: str, input_json: str) -> dict[str, Any]:
         raise ModelBehaviorError(f"the arguments for tool {tool_name} are not a JSON object")
     arguments.pop(USER_ID, None)
     return arguments
+
+
+def _error_result(text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
 
 def without_user_id(schema: dict[str, Any]) -> dict[str, Any]:

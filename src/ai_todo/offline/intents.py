@@ -16,6 +16,8 @@ from todo_core.models import DESCRIPTION_MAX, TITLE_MAX
 Status = Literal["all", "pending", "completed"]
 MAX_REQUESTS = 10
 MAX_TITLES = 20
+# "I need to want to ..." deeper than this is no request a person makes.
+MAX_WISHES = 4
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ def parse_message(message: str, *, last_task_id: int | None = None) -> list[Inte
     intents = [_parse_request(piece, last_task_id) for piece in _split_requests(text)]
     if len(intents) > 1:
         intents = [intent for intent in intents if intent != SmallTalk("thanks")] or intents
-    return intents[:MAX_REQUESTS]
+    # text that normalizes to nothing (only spaces and separators) still deserves an answer
+    return intents[:MAX_REQUESTS] or [Unclear("unknown")]
 
 
 # --- splitting ----------------------------------------------------------------------------------
@@ -102,13 +105,29 @@ def _split_requests(text: str) -> list[str]:
 
 
 def _parse_request(text: str, last_task_id: int | None) -> Intent:
+    """One request. "I need to X" wraps another request X, which may be a wish again; the wishes are
+    peeled in a loop, at most MAX_WISHES deep, so no message can exhaust the stack or the CPU."""
+    wishes: list[str] = []  # what follows each "I need to", outermost first
     request = strip_courtesy(text)
+    while (intent := _direct_request(request, last_task_id)) is None:
+        match = _WISH.match(request)
+        if match is None or len(wishes) == MAX_WISHES:
+            intent = Unclear("unknown", request)
+            break
+        wishes.append(match["rest"])
+        request = strip_courtesy(match["rest"])
+    for rest in reversed(wishes):
+        intent = _wished(intent, rest)
+    return intent
+
+
+def _direct_request(request: str, last_task_id: int | None) -> Intent | None:
     lowered = request.lower()
     for parser in (_small_talk, _update, _complete, _delete, _list, _add):
         intent = parser(request, lowered, last_task_id)
         if intent is not None:
             return intent
-    return _wish(request, lowered, last_task_id)
+    return None
 
 
 def _small_talk(request: str, lowered: str, last_task_id: int | None) -> Intent | None:
@@ -401,13 +420,8 @@ _WISH = re.compile(
 )
 
 
-def _wish(request: str, lowered: str, last_task_id: int | None) -> Intent:
+def _wished(inner: Intent, rest: str) -> Intent:
     """ "I need to X": a request when X is one ("I want to delete task 3"), else a new task."""
-    match = _WISH.match(request)
-    if not match:
-        return Unclear("unknown", request)
-    rest = match["rest"]
-    inner = _parse_request(rest, last_task_id)
     # "I need to finish the report" is something to do, not a report to tick off.
     named_completion = (
         isinstance(inner, CompleteTasks) and isinstance(inner.target, TaskRef) and not inner.target.ids

@@ -77,10 +77,20 @@ class OfflineModel(Model):
         yield ResponseCompletedEvent(type="response.completed", response=response, sequence_number=0)
 
 
+def list_page_size(tools: list[Tool]) -> int | None:
+    """The number of tasks one list_tasks call returns unless told otherwise, from its schema."""
+    tool = next((tool for tool in tools if tool.name == "list_tasks"), None)
+    schema = getattr(tool, "params_json_schema", None) or {}
+    default = schema.get("properties", {}).get("limit", {}).get("default")
+    return default if isinstance(default, int) and default > 0 else None
+
+
 def respond(model_input: str | list[TResponseInputItem], tools: list[Tool]) -> list[TResponseOutputItem]:
     transcript = read_transcript(model_input)
     intents = parse_message(transcript.message, last_task_id=transcript.last_task_id())
-    step = next_step(intents, transcript.outcomes, tools={tool.name for tool in tools})
+    step = next_step(
+        intents, transcript.outcomes, tools={tool.name for tool in tools}, page_size=list_page_size(tools)
+    )
     if isinstance(step, CallTools):
         return [
             ResponseFunctionToolCall(

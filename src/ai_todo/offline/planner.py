@@ -1,7 +1,9 @@
 """Deciding the offline model's next step from the user's requests and the tool results so far.
 
 The model is stateless: each time the agent loop asks it, it replans from scratch. Requests that
-name tasks in words first need the task list (one `list_tasks` call); then every request becomes
+name tasks in words first need the task list (`list_tasks`, page after page while pages come back
+full, at most MAX_LOOKUP_PAGES of them: the page size is the tool's default `limit`, as its schema
+says); then every request becomes
 its tool calls, each with a call id derived from its place in the plan, so a call that already ran
 is recognised by its id and never asked for twice. When every call has its result, the answer is
 the reply that reports them."""
@@ -22,6 +24,9 @@ from ai_todo.offline.references import Group, TaskRef
 from todo_core.models import ID_MAX
 
 LOOKUP_CALL_ID = "call_lookup"
+# list_tasks returns a page (200 tasks by default); five cover a user's largest list by default and
+# leave the agent loop's ten turns room to act and answer.
+MAX_LOOKUP_PAGES = 5
 
 
 @dataclass(frozen=True)
@@ -90,20 +95,41 @@ class Answer:
 Step = CallTools | Answer
 
 
-def next_step(intents: list[Intent], outcomes: dict[str, Outcome], *, tools: set[str]) -> Step:
+def next_step(
+    intents: list[Intent], outcomes: dict[str, Outcome], *, tools: set[str], page_size: int | None = None
+) -> Step:
+    """`page_size`: how many tasks a list_tasks page holds; None when the tool does not page."""
     tasks: list[TaskView] = []
     if any(_needs_lookup(intent) for intent in intents):
-        lookup = outcomes.get(LOOKUP_CALL_ID)
-        if lookup is None:
-            return _checked([Call(LOOKUP_CALL_ID, "list_tasks", {"status": "all"})], tools)
-        if not lookup.ok:
+        lookup = _lookup(outcomes, page_size)
+        if isinstance(lookup, Call):
+            return _checked([lookup], tools)
+        if isinstance(lookup, Outcome):
             return Answer(plans=[], outcomes=outcomes, lookup_failure=lookup)
-        tasks = task_views(lookup.value)
+        tasks = lookup
     plans = [_plan(intent, f"call_{index}", tasks) for index, intent in enumerate(intents)]
     waiting = [call for plan in plans for call in plan.calls if call.call_id not in outcomes]
     if waiting:
         return _checked(waiting, tools)
     return Answer(plans=plans, outcomes=outcomes)
+
+
+def _lookup(outcomes: dict[str, Outcome], page_size: int | None) -> list[TaskView] | Call | Outcome:
+    """Every task (up to MAX_LOOKUP_PAGES pages), the next page's call, or the failed call's outcome."""
+    tasks: list[TaskView] = []
+    for page in range(MAX_LOOKUP_PAGES):
+        call_id = LOOKUP_CALL_ID if page == 0 else f"{LOOKUP_CALL_ID}_{page}"
+        outcome = outcomes.get(call_id)
+        if outcome is None:
+            after = {"after_id": tasks[-1].id} if tasks else {}
+            return Call(call_id, "list_tasks", {"status": "all", **after})
+        if not outcome.ok:
+            return outcome
+        listed = task_views(outcome.value)
+        tasks.extend(listed)
+        if page_size is None or len(listed) < page_size:
+            break
+    return tasks
 
 
 def _checked(calls: list[Call], tools: set[str]) -> Step:

@@ -139,7 +139,9 @@ def _some_tasks(tasks: tuple[TaskView, ...]) -> str:
 
 
 def _errors(results: list[tuple[dict[str, Any], Outcome]]) -> str:
-    return " ".join(_tool_error(outcome.value) for _, outcome in results if not outcome.ok)
+    # one sentence per kind of failure: 175 calls refused by the turn's cap are one sentence, not 175
+    sentences = dict.fromkeys(_tool_error(outcome.value) for _, outcome in results if not outcome.ok)
+    return " ".join(sentences)
 
 
 def _tool_error(text: Any) -> str:

@@ -14,7 +14,14 @@ _ERRORS = {
     404: {"model": ErrorBody, "description": "no such conversation for this user"},
     # answered before the app runs, as plain text
     413: {"description": "the body is larger than any message can be", "content": {"text/plain": {}}},
-    503: {"model": ErrorBody, "description": "the tools, the model or the storage did not answer in time"},
+    429: {
+        "model": ErrorBody,
+        "description": "the user sent more messages than CHAT_RATE_LIMIT allows; see Retry-After",
+    },
+    503: {
+        "model": ErrorBody,
+        "description": "the tools, the model or the storage did not answer in time, or the service is busy",
+    },
 }
 
 

@@ -17,8 +17,8 @@ router = APIRouter(include_in_schema=False)
 def _page() -> tuple[str, str]:
     """The page and a Content-Security-Policy allowing exactly its own inline script and style."""
     html = files("ai_todo").joinpath("static/index.html").read_text(encoding="utf-8")
-    scripts = " ".join(_hashes(html, "script"))
-    styles = " ".join(_hashes(html, "style"))
+    scripts = " ".join(inline_hashes(html, "script"))
+    styles = " ".join(inline_hashes(html, "style"))
     policy = (
         f"default-src 'none'; script-src {scripts}; style-src {styles}; connect-src 'self'; "
         "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -26,7 +26,8 @@ def _page() -> tuple[str, str]:
     return html, policy
 
 
-def _hashes(html: str, tag: str) -> list[str]:
+def inline_hashes(html: str, tag: str) -> list[str]:
+    """The CSP source expressions ('sha256-...') of the page's inline <script> or <style> blocks."""
     bodies = re.findall(rf"<{tag}>(.*?)</{tag}>", html, flags=re.DOTALL)
     return [
         f"'sha256-{base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()}'" for body in bodies

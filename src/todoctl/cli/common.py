@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from ai_todo.tokens import DEFAULT_TTL_SECONDS
 from todoctl.session import Session
 from todoctl.values import secrets_from
 
@@ -38,6 +39,16 @@ DevPostgresOption = Annotated[
     ),
 ]
 UserOption = Annotated[str, typer.Option("--user", help="the user id to chat as (the token's subject)")]
+TokenMinutesOption = Annotated[
+    int,
+    typer.Option(
+        "--token-minutes",
+        min=1,
+        max=24 * 60,
+        help="how long the link's token works; the link lands in the browser's history",
+    ),
+]
+DEFAULT_TOKEN_MINUTES = DEFAULT_TTL_SECONDS // 60
 RegistryOption = Annotated[
     str | None,
     typer.Option(

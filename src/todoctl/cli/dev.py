@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 from todoctl import dev as local
-from todoctl.cli.common import JsonOption, UserOption, begin, stop_signals, wait_until_stopped
+from todoctl.cli.common import (
+    DEFAULT_TOKEN_MINUTES,
+    JsonOption,
+    TokenMinutesOption,
+    UserOption,
+    begin,
+    stop_signals,
+    wait_until_stopped,
+)
 from todoctl.output import Output
 from todoctl.state import state_dir
 
@@ -21,6 +29,7 @@ def dev(
         Path | None, typer.Option(help="where the SQLite file, secrets and logs live")
     ] = None,
     user: UserOption = "dev",
+    token_minutes: TokenMinutesOption = DEFAULT_TOKEN_MINUTES,
     json: JsonOption = False,
 ) -> None:
     """Run both services on this machine: SQLite, the offline model, no cluster, no keys.
@@ -39,13 +48,14 @@ def dev(
                 port=port,
                 mcp_port=mcp_port,
                 user_id=user,
+                token_ttl_seconds=token_minutes * 60,
                 on_status=update,
                 owned=data_dir is None,
             )
         try:
             output.result(
                 {"url": run.url, "user": user, "token": run.token, "data_dir": str(directory)},
-                lambda: _announce(output, run, directory),
+                lambda: _announce(output, run, directory, token_minutes),
             )
             died = wait_until_stopped(lambda: _exited(run))
         finally:
@@ -70,10 +80,11 @@ def _exited(run: local.DevRun) -> str | None:
     return f"{service.module} exited with code {code}; its log ({service.log_path}) ends with:\n{tail}"
 
 
-def _announce(output: Output, run: local.DevRun, directory: Path) -> None:
+def _announce(output: Output, run: local.DevRun, directory: Path, token_minutes: int) -> None:
     output.ok(f"chat ready: {run.url}")
     output.info(
-        f"signed in as {run.user_id!r}; data, secrets and logs in {directory}. Ctrl-C stops both services."
+        f"signed in as {run.user_id!r} for {token_minutes} minutes (then run `todoctl dev` again for a new "
+        f"link); data, secrets and logs in {directory}. Ctrl-C stops both services."
     )
 
 

@@ -87,7 +87,8 @@ def _render(output: Output, report: StatelessReport) -> None:
         load = report.load
         output.info(
             f"{load.conversations} concurrent conversations: {load.requests} requests, "
-            f"{load.failed} failed, {load.lost_tasks} tasks lost"
+            f"{load.failed} failed, {load.rate_limited} held back by the per-user rate, "
+            f"{load.lost_tasks} tasks lost"
         )
         for problem in load.problems:
             output.warn(problem)

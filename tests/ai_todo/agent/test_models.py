@@ -132,7 +132,10 @@ async def test_a_slow_model_is_cut_off_at_the_turn_budget_and_the_message_kept(s
 
     assert response.status_code == 503
     assert response.json() == {"detail": TurnTimedOut.public_message}
-    assert [m["content"] for m in messages.json()] == ["hello there"]
+    assert [(m["content"], m["failed"]) for m in messages.json()] == [
+        ("hello there", False),
+        (TurnTimedOut.public_message, True),
+    ]
 
 
 async def test_a_model_that_never_stops_calling_tools_is_a_503(stack: Stack) -> None:

@@ -48,7 +48,7 @@ async def test_a_crafted_user_id_is_replaced_by_the_verified_one(
 ) -> None:
     alice, bob = new_user("alice"), new_user("bob")
     await add_tasks(stack, bob, "Bob's secret")
-    turn = UserTurn(alice.id)
+    turn = UserTurn(alice.id, max_calls=25)
 
     await call(tools["add_task"], turn, {"title": "Planted", "user_id": bob.id})
     listing = await call(tools["list_tasks"], turn, {"user_id": bob.id})
@@ -64,7 +64,7 @@ async def test_calls_are_recorded_with_plain_results_and_clean_errors(
 ) -> None:
     user = new_user()
     ids = await add_tasks(stack, user, "Read a book")
-    turn = UserTurn(user.id)
+    turn = UserTurn(user.id, max_calls=25)
 
     await call(tools["complete_task"], turn, {"task_id": ids["Read a book"]})
     error_text = await call(tools["delete_task"], turn, {"task_id": 2_000_000_000})
@@ -85,7 +85,7 @@ async def test_a_missing_argument_goes_back_to_the_model_without_a_call(
     stack: Stack, tools: dict[str, FunctionTool]
 ) -> None:
     user = new_user()
-    turn = UserTurn(user.id)
+    turn = UserTurn(user.id, max_calls=25)
 
     text = await call(tools["add_task"], turn, {"description": "no title"})
 
@@ -110,9 +110,22 @@ async def test_without_a_users_turn_no_tool_calls_anything(
 async def test_arguments_that_are_not_a_json_object_are_the_models_fault(
     tools: dict[str, FunctionTool], arguments: str
 ) -> None:
-    turn = UserTurn("alice")
+    turn = UserTurn("alice", max_calls=25)
 
     with pytest.raises(ModelBehaviorError):
         await tools["list_tasks"].on_invoke_tool(RunContextWrapper(context=turn), arguments)  # type: ignore[arg-type]
 
     assert turn.calls == []
+
+
+async def test_calls_past_the_cap_are_not_sent_and_the_model_is_told_why(
+    stack: Stack, tools: dict[str, FunctionTool]
+) -> None:
+    user = new_user()
+    turn = UserTurn(user.id, max_calls=2)
+
+    texts = [await call(tools["add_task"], turn, {"title": f"Task {n}"}) for n in range(3)]
+
+    assert texts[2].startswith("not done: this message already made 2 tool calls")
+    assert [record.name for record in turn.calls] == ["add_task", "add_task"]
+    assert [task["title"] for task in await tasks_of(stack, user)] == ["Task 0", "Task 1"]

@@ -38,6 +38,9 @@ def test_forward_prints_a_url_with_a_token_and_reconnects_after_losing_its_pod(i
     assert url.startswith("http://127.0.0.1:18000/#token=")
     claims = jwt.decode(url.split("#token=")[1], factories.JWT_SECRET, algorithms=["HS256"])
     assert claims["sub"] == "alice"
+    # the link lands in the browser's history: its token works for an hour, not a day
+    assert claims["exp"] - claims["iat"] == 3600
+    assert "signed in as 'alice' for 60 minutes" in result.stdout
     assert "port-forward lost (lost connection to pod); reconnecting" in result.stdout
     assert "forwarding http://127.0.0.1:18000 again" in result.stdout
     # the newest ready pod, on the port the Service targets
