@@ -40,6 +40,10 @@ _MCP_REQUEST_TIMEOUT = -32001
 MAX_CONCURRENT_CALLS = 10
 # A listing longer than this many pages is a server bug, not a tool catalogue.
 _MAX_LISTING_PAGES = 20
+# The HTTP client waits this many times a call's own timeout. A POST whose HTTP read times out takes
+# the client's whole transport down with it, so the call's timeout must always fire first: then the
+# call fails alone and its POST, left to finish, ends when the server answers.
+_HTTP_TIMEOUT_FACTOR = 2
 
 
 class _Session:
@@ -86,7 +90,7 @@ class _Session:
     async def _run(self, url: str, headers: dict[str, str], timeout_seconds: float) -> None:
         try:
             async with (
-                httpx2.AsyncClient(headers=headers, timeout=timeout_seconds) as http,
+                httpx2.AsyncClient(headers=headers, timeout=timeout_seconds * _HTTP_TIMEOUT_FACTOR) as http,
                 Client(
                     streamable_http_client(url, http_client=http),
                     read_timeout_seconds=timeout_seconds,
