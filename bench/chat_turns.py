@@ -16,8 +16,8 @@ import httpx
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import ServiceProcess, free_port, running_service, start_service
 
-from ai_todo.tokens import mint_token
 from bench.stats import describe_ms
+from todo_core.tokens import mint_token
 
 SECRET = "bench-secret-" + "b" * 32
 MCP_TOKEN = "bench-mcp-token-" + "m" * 32

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from ai_todo.tokens import DEFAULT_TTL_SECONDS, mint_token
+from todo_core.tokens import DEFAULT_TTL_SECONDS, mint_token
 from todoctl import ports
 from todoctl.errors import ConfigError, TodoctlError
 from todoctl.runner import Runner, Spawned

@@ -4,7 +4,7 @@ The secret is read from the Secret that the ai-todo Deployment's `envFrom` names
 chart's own Secret and for an `existingSecret` alike; issuer and audience come from its ConfigMap.
 """
 
-from ai_todo.tokens import DEFAULT_TTL_SECONDS, mint_token
+from todo_core.tokens import DEFAULT_TTL_SECONDS, mint_token
 from todoctl.components import component_selector
 from todoctl.errors import TodoctlError
 from todoctl.kube import Kube

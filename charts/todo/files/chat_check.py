@@ -12,7 +12,7 @@ import sys
 
 import httpx
 
-from ai_todo.tokens import mint_token
+from todo_core.tokens import mint_token
 
 TEST_USER = "helm-test"
 # Any model needs the list_tasks tool for this, and it changes nothing.

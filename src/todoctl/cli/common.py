@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from ai_todo.tokens import DEFAULT_TTL_SECONDS
+from todo_core.tokens import DEFAULT_TTL_SECONDS
 from todoctl.session import Session
 from todoctl.values import secrets_from
 

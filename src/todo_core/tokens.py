@@ -1,4 +1,6 @@
-"""Minting HS256 tokens for a user: what `todoctl dev`, `forward`, `chat` and the tests hand out."""
+"""Minting HS256 tokens for a user: what `todoctl dev`, `forward`, `chat`, the chart's `helm test` pod
+and the tests hand out. ai_todo.auth verifies them; mcp-server never sees one (it trusts ai-todo's
+internal token)."""
 
 import time
 
