@@ -33,7 +33,7 @@ FORBIDDEN = {
     # the chart's files run in the ai-todo image, which holds todo_core and ai_todo only
     "charts": {"mcp_server", "todoctl"},
 }
-RUNNER = "todoctl.runner"
+RUNNER = "todoctl.adapters.runner"
 PROGRAM_RUNNERS = {"subprocess", "asyncio.subprocess"}
 PROGRAM_CALLS = {"create_subprocess_exec", "create_subprocess_shell", "system", "popen"}
 # the extra each image is built from -> the packages that run in it
@@ -284,7 +284,7 @@ def test_an_allowed_direction_is_not_reported(tmp_path: Path) -> None:
 def test_a_program_run_outside_the_runner_is_reported(tmp_path: Path, text: str) -> None:
     found = made_up(
         tmp_path,
-        {"src/todoctl/runner.py": "import subprocess\n", "src/todo_core/serve.py": text},
+        {"src/todoctl/adapters/runner.py": "import subprocess\n", "src/todo_core/serve.py": text},
     )
     problems = program_violations(found)
     assert len(problems) >= 1

@@ -18,8 +18,8 @@ import httpx
 
 from todo_core.tokens import DEFAULT_TTL_SECONDS, mint_token
 from todoctl import ports
+from todoctl.adapters.runner import Runner, Spawned
 from todoctl.errors import ConfigError, TodoctlError
-from todoctl.runner import Runner, Spawned
 
 READY_TIMEOUT_SECONDS = 60
 # What the user's shell may hold that would change what dev runs against: dev is always local,

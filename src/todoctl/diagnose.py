@@ -5,9 +5,9 @@ This is what turns Helm's "context deadline exceeded" into something a person ca
 
 from dataclasses import dataclass, field
 
+from todoctl.adapters.kube import Kube
 from todoctl.components import release_selector
-from todoctl.kube import Kube
-from todoctl.pods import is_ready, problems
+from todoctl.parsers.pods import is_ready, problems
 
 LOG_LINES = 10
 # Where the images were expected to come from decides what to do when a node cannot pull one.

@@ -3,12 +3,13 @@
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from todoctl import providers, registry, state
+from todoctl import state
+from todoctl.adapters import providers, registry
+from todoctl.adapters.helm import Helm, check_supported
 from todoctl.errors import TodoctlError
-from todoctl.helm import Helm, check_supported
+from todoctl.parsers.versions import kubectl_client_version
 from todoctl.pull_check import check_pull
 from todoctl.session import Session
-from todoctl.versions import kubectl_client_version
 
 
 @dataclass(frozen=True)

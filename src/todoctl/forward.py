@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from todoctl.adapters.kube import Kube
+from todoctl.adapters.runner import Runner, Spawned
 from todoctl.components import component_selector
 from todoctl.errors import TodoctlError
-from todoctl.kube import Kube
-from todoctl.pods import is_ready
-from todoctl.runner import Runner, Spawned
+from todoctl.parsers.pods import is_ready
 
 if TYPE_CHECKING:
     from todoctl.session import Session

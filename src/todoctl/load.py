@@ -4,7 +4,8 @@ registry when one is set (any cluster), else loaded straight into minikube, kind
 from collections.abc import Callable
 from typing import Any
 
-from todoctl import image_archive, images, providers, registry, state
+from todoctl import images, state
+from todoctl.adapters import image_archive, providers, registry
 from todoctl.errors import TodoctlError
 from todoctl.session import Session
 

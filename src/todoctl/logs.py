@@ -3,8 +3,8 @@
 import re
 from dataclasses import dataclass
 
+from todoctl.adapters.kube import Kube
 from todoctl.components import component, release_selector
-from todoctl.kube import Kube
 
 MAX_FOLLOWED_PODS = 20
 # `kubectl logs --prefix`: [pod/<pod>/<container>] <line>

@@ -13,15 +13,15 @@ from typing import Any
 import docker
 from docker.errors import DockerException
 
+from todoctl.adapters.helm import Helm
+from todoctl.adapters.kube import Kube, contexts
+from todoctl.adapters.providers import Provider, detect, minikube_profiles
+from todoctl.adapters.registry import Registry, parse_registry
+from todoctl.adapters.runner import Runner
 from todoctl.errors import ClusterUnreachable, DockerUnavailable
-from todoctl.helm import Helm
-from todoctl.kube import Kube, contexts
 from todoctl.output import Output
-from todoctl.providers import Provider, detect, minikube_profiles
-from todoctl.registry import Registry, parse_registry
-from todoctl.runner import Runner
+from todoctl.parsers.tool_errors import MINIKUBE_START
 from todoctl.settings import Settings
-from todoctl.tool_errors import MINIKUBE_START
 
 
 def connect_docker() -> Any:

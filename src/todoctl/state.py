@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from todoctl.adapters.registry import Registry
 from todoctl.errors import TodoctlError
 from todoctl.images import BuiltImage, image_name
-from todoctl.registry import Registry
 
 
 def state_dir() -> Path:

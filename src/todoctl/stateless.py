@@ -16,11 +16,11 @@ from typing import Any
 
 from kubernetes import client
 
-from todoctl.chat_api import DEFAULT_RETRY_AFTER_SECONDS, ChatApi, ChatFailed, Reply, tasks_from
+from todoctl.adapters.kube import Kube
+from todoctl.chat import DEFAULT_RETRY_AFTER_SECONDS, ChatApi, ChatFailed, Reply, tasks_from
 from todoctl.components import component_selector
 from todoctl.errors import TodoctlError
-from todoctl.kube import Kube
-from todoctl.pods import is_ready
+from todoctl.parsers.pods import is_ready
 
 DISRUPTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ai-todo pods", ("ai-todo",)),

@@ -4,9 +4,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from todoctl.components import release_selector
+from todoctl.db import SchemaReport, schema_report
 from todoctl.errors import ReleaseNotFound
-from todoctl.pods import PodSummary, summarize
-from todoctl.schema import SchemaReport, schema_report
+from todoctl.parsers.pods import PodSummary, summarize
 from todoctl.session import Session
 
 

@@ -5,9 +5,9 @@ chart's own Secret and for an `existingSecret` alike; issuer and audience come f
 """
 
 from todo_core.tokens import DEFAULT_TTL_SECONDS, mint_token
+from todoctl.adapters.kube import Kube
 from todoctl.components import component_selector
 from todoctl.errors import TodoctlError
-from todoctl.kube import Kube
 
 
 def cluster_token(

@@ -9,10 +9,10 @@ from typing import Any
 
 from todoctl import doctor, images, state
 from todoctl.build import build_images
-from todoctl.chart_lint import ChartCheck, check_chart
-from todoctl.chat_api import ChatApi
+from todoctl.chat import ChatApi
 from todoctl.errors import TodoctlError
 from todoctl.forward import forward_chat_service, free_port
+from todoctl.lint import ChartCheck, check_chart
 from todoctl.load import load_images
 from todoctl.release import apply, await_ready
 from todoctl.resources import chart_dir

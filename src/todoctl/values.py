@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 from dotenv import dotenv_values
 
+from todoctl.adapters.helm_engine import engine
 from todoctl.components import IMAGE_VALUES_KEYS
 from todoctl.errors import ConfigError
-from todoctl.helm_engine import engine
 
 # environment variable -> key under the chart's `secrets`
 SECRET_VARIABLES = {

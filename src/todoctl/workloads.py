@@ -7,7 +7,7 @@ from kubernetes import client
 from todoctl.components import VALUES_KEYS, component_selector, release_selector
 from todoctl.diagnose import diagnose
 from todoctl.errors import ConfigError, RolloutFailed, TodoctlError
-from todoctl.pods import deployment_progress
+from todoctl.parsers.pods import deployment_progress
 from todoctl.resources import chart_dir
 from todoctl.session import Session
 from todoctl.values import merge

@@ -6,7 +6,22 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from todoctl.cli import access, cluster, dev, images, lint, release, validate
+from todoctl.cli import (
+    build,
+    chat,
+    db,
+    dev,
+    doctor,
+    forward,
+    lint,
+    load,
+    logs,
+    release,
+    stateless,
+    status,
+    up,
+    workloads,
+)
 from todoctl.errors import TodoctlError
 from todoctl.output import Output
 from todoctl.session import Boundary, Session
@@ -100,5 +115,27 @@ def main(
     ctx.obj = Session(settings, boundary, Output(json_mode=json, verbose=verbose))
 
 
-for commands in (cluster, images, lint, release, access, validate, dev):
-    commands.register(app)
+# the commands, in the order `todoctl --help` lists them; each is a thin function in cli/<module>.py
+# over the work module of the same name (todoctl/<module>.py)
+COMMANDS = [
+    doctor.doctor,
+    status.status,
+    db.db,
+    logs.logs,
+    workloads.scale,
+    workloads.restart,
+    build.build,
+    load.load,
+    lint.lint,
+    release.deploy,
+    up.up,
+    release.rollback,
+    release.down,
+    forward.forward,
+    chat.chat,
+    stateless.validate_stateless,
+    dev.dev,
+]
+for command in COMMANDS:
+    # validate_stateless -> validate-stateless
+    app.command(command.__name__.replace("_", "-"))(command)

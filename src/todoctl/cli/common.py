@@ -49,6 +49,10 @@ TokenMinutesOption = Annotated[
     ),
 ]
 DEFAULT_TOKEN_MINUTES = DEFAULT_TTL_SECONDS // 60
+ComponentArgument = Annotated[str | None, typer.Argument(help="ai-todo or mcp (default: both)")]
+ImageArgument = Annotated[str, typer.Argument(help="ai-todo, mcp, all (both) or dev-postgres")]
+# the user `forward` and `chat` act as
+DEFAULT_USER = "demo"
 RegistryOption = Annotated[
     str | None,
     typer.Option(

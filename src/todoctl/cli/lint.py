@@ -5,10 +5,10 @@ from typing import Annotated, Any
 
 import typer
 
-from todoctl.chart_lint import check_chart
+from todoctl.adapters.helm import Helm
 from todoctl.cli.common import JsonOption, SetOption, ValuesOption, begin
 from todoctl.errors import ReportedFailure
-from todoctl.helm import Helm
+from todoctl.lint import check_chart
 from todoctl.resources import chart_dir
 from todoctl.values import load_values_file, merge, parse_sets
 
@@ -70,7 +70,3 @@ def lint(
     output.result(document, render)
     if not check.passed:
         raise ReportedFailure(f"chart {chart.name} does not pass lint")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(lint)

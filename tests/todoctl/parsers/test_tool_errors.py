@@ -12,7 +12,7 @@ from todoctl.errors import (
     ReleaseNotFound,
     RolloutTimedOut,
 )
-from todoctl.tool_errors import classify
+from todoctl.parsers.tool_errors import classify
 
 HELM_UPGRADE = ("helm", "upgrade", "todo", "charts/todo", "--install")
 

@@ -16,9 +16,9 @@ from typing import Any, TypeVar
 import semver
 from pyhelm3 import Command
 
+from todoctl.adapters.runner import Runner
 from todoctl.errors import TodoctlError
-from todoctl.runner import Runner
-from todoctl.versions import Version, helm_version
+from todoctl.parsers.versions import Version, helm_version
 
 T = TypeVar("T")
 # `todoctl down` runs `helm uninstall --wait`, which Helm has had since 3.7.0 (helm/helm#9702);

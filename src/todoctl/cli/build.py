@@ -1,4 +1,4 @@
-"""`build` and `load`."""
+"""`build`."""
 
 import tempfile
 from pathlib import Path
@@ -9,11 +9,8 @@ from rich.table import Table
 
 from todoctl import images, state
 from todoctl.build import DryRun, build_images, dry_run
-from todoctl.cli.common import JsonOption, RegistryOption, begin
-from todoctl.load import load_images
+from todoctl.cli.common import ImageArgument, JsonOption, begin
 from todoctl.output import Output
-
-ImageArgument = Annotated[str, typer.Argument(help="ai-todo, mcp, all (both) or dev-postgres")]
 
 
 def build(
@@ -102,28 +99,3 @@ def _render_dry_run(output: Output, planned: DryRun, *, kept: bool) -> None:
     for item in planned.plans:
         args = " ".join(f"--build-arg {k}={v}" for k, v in item.buildargs.items())
         output.info(f"  {item.image}  ({item.dockerfile}{' ' + args if args else ''})")
-
-
-def load(
-    ctx: typer.Context,
-    *,
-    image: ImageArgument = "all",
-    registry: RegistryOption = None,
-    json: JsonOption = False,
-) -> None:
-    """Put the built images into the cluster: push them to --registry, or load them into minikube,
-    kind or k3d (minikube image load, kind load docker-image, k3d image import)."""
-    session = begin(ctx, json, registry=registry)
-    with session.output.status("loading…") as update:
-        loaded = load_images(session, image, on_progress=update)
-
-    def render() -> None:
-        for item in loaded:
-            session.output.ok(f"{item['image']}: {item['result']}")
-
-    session.output.result({"loaded": loaded}, render)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(build)
-    app.command()(load)

@@ -7,8 +7,8 @@ import pytest
 
 from tests.todoctl import factories, fixture_files, scripted
 from tests.todoctl.fake_runner import FakeRunner
+from todoctl.adapters.helm import Helm, parse_lint_output
 from todoctl.errors import ReleaseNotFound, TodoctlError
-from todoctl.helm import Helm, parse_lint_output
 
 
 @pytest.fixture

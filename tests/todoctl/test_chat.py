@@ -5,7 +5,7 @@ import pytest
 from tests.support.processes import free_port, running_service
 from tests.todoctl import factories
 from todo_core.tokens import mint_token
-from todoctl.chat_api import ChatApi, ChatFailed
+from todoctl.chat import ChatApi, ChatFailed
 
 SECRET = factories.JWT_SECRET
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from todoctl.adapters.runner import Runner
 from todoctl.errors import ClusterNotRunning, ConfigError, ImageLoadFailed, TodoctlError
-from todoctl.runner import Runner
-from todoctl.tool_errors import MINIKUBE_START, classify, strip_colours
-from todoctl.versions import Version, first_line_version, minikube_version
+from todoctl.parsers.tool_errors import MINIKUBE_START, classify, strip_colours
+from todoctl.parsers.versions import Version, first_line_version, minikube_version
 
 Kind = Literal["minikube", "kind", "k3d", "generic"]
 KINDS: tuple[Kind, ...] = ("minikube", "kind", "k3d", "generic")

@@ -11,8 +11,8 @@ from tests.system.services import ai_todo_env, mcp_server_env
 from tests.todoctl import factories
 from tests.todoctl.fake_kube import FakeCluster
 from todo_core.revisions import head
-from todoctl.kube import POD_ANSWER_MAX_BYTES
-from todoctl.schema import TEXT_MAX, PodSchema, read_answer, schema_report
+from todoctl.adapters.kube import POD_ANSWER_MAX_BYTES
+from todoctl.db import TEXT_MAX, PodSchema, read_answer, schema_report
 
 FIRST, SECOND = "ai-todo-5b85bc8649-a1b2c", "ai-todo-5b85bc8649-d3e4f"
 

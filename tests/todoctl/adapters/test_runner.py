@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.todoctl import fixture_files
+from todoctl.adapters.runner import Runner
 from todoctl.errors import AnotherOperationInProgress, CommandFailed, CommandTimedOut, ToolNotFound
-from todoctl.runner import Runner
 
 PY = sys.executable
 

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from todoctl.chat_api import ChatApi
+from todoctl.chat import ChatApi
 from todoctl.cli.common import JsonOption, begin
 from todoctl.errors import ReportedFailure, TodoctlError
 from todoctl.forward import forward_chat_service, free_port
@@ -102,7 +102,3 @@ def _seconds(value: float | None) -> str:
 
 def _yes(value: bool) -> str:
     return "yes" if value else "[red]no[/red]"
-
-
-def register(app: typer.Typer) -> None:
-    app.command("validate-stateless")(validate_stateless)

@@ -11,8 +11,8 @@ import pytest
 from docker.errors import DockerException
 
 from tests.todoctl.fake_docker import FakeDockerApi
+from todoctl.adapters.image_archive import config_digest, save
 from todoctl.errors import DockerUnavailable, TodoctlError
-from todoctl.image_archive import config_digest, save
 from todoctl.session import connect_docker
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from kubernetes import client
 
+from todoctl.adapters.kube import Kube
 from todoctl.components import component_selector
 from todoctl.errors import TodoctlError
-from todoctl.kube import Kube
-from todoctl.pods import pod_status, problems
+from todoctl.parsers.pods import pod_status, problems
 
 READY_PATH = "readyz"
 RELATIONS = ("behind", "current", "ahead")

@@ -10,9 +10,9 @@ import kubernetes_validate
 import yaml
 from kubernetes_validate.utils import VersionNotSupportedError
 
+from todoctl.adapters.helm import LintFinding, LintReport
+from todoctl.adapters.helm_engine import engine
 from todoctl.errors import TodoctlError
-from todoctl.helm import LintFinding, LintReport
-from todoctl.helm_engine import engine
 
 _SEVERITIES = {0: "UNKNOWN", 1: "INFO", 2: "WARNING", 3: "ERROR"}
 

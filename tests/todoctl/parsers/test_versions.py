@@ -1,7 +1,7 @@
 import pytest
 
 from tests.todoctl import fixture_files
-from todoctl.versions import (
+from todoctl.parsers.versions import (
     Version,
     first_line_version,
     helm_version,

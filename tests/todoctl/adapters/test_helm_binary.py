@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.todoctl.fake_helm import FakeHelmCli
-from todoctl.helm import Helm
+from todoctl.adapters.helm import Helm
+from todoctl.adapters.runner import Runner
+from todoctl.parsers.versions import helm_version
 from todoctl.resources import chart_dir
-from todoctl.runner import Runner
-from todoctl.versions import helm_version
 
 # flags cobra leaves out of --help besides the deprecated ones: Helm 3's `version --client`
 HIDDEN = {"client"}

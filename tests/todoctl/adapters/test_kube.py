@@ -13,9 +13,9 @@ from tests.support.processes import running_service
 from tests.system.services import mcp_server_env
 from tests.todoctl import factories, fixture_files
 from tests.todoctl.fake_kube import FakeCluster
+from todoctl.adapters.kube import Kube, contexts
 from todoctl.errors import ClusterUnreachable, TodoctlError
-from todoctl.kube import Kube, contexts
-from todoctl.pods import is_ready
+from todoctl.parsers.pods import is_ready
 
 SELECTOR = "app.kubernetes.io/name=todo,app.kubernetes.io/instance=todo,app.kubernetes.io/component=ai-todo"
 

@@ -1,8 +1,7 @@
 import pytest
 
 from tests.todoctl import fixture_files, scripted
-from todoctl.errors import ClusterNotRunning, ConfigError
-from todoctl.providers import (
+from todoctl.adapters.providers import (
     ClusterResources,
     Provider,
     detect,
@@ -10,6 +9,7 @@ from todoctl.providers import (
     minikube_profiles,
     minikube_resources,
 )
+from todoctl.errors import ClusterNotRunning, ConfigError
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from todoctl.chart_lint import check_chart
+from todoctl.lint import check_chart
 from todoctl.resources import chart_dir
 
 

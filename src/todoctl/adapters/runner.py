@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from todoctl.errors import CommandTimedOut, ToolNotFound
-from todoctl.tool_errors import classify, install_hint
+from todoctl.parsers.tool_errors import classify, install_hint
 
 # A timeout that cannot be mistaken for "wait forever": one-shot commands must all end.
 DEFAULT_TIMEOUT_SECONDS = 60.0

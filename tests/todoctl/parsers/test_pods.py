@@ -4,7 +4,7 @@ import pytest
 
 from tests.todoctl import factories
 from tests.todoctl.fake_kube import deserialize
-from todoctl.pods import age, deployment_progress, is_ready, pod_status, problems, summarize
+from todoctl.parsers.pods import age, deployment_progress, is_ready, pod_status, problems, summarize
 
 
 def pod(document):

@@ -2,8 +2,8 @@ import httpx
 import pytest
 
 from tests.todoctl import fixture_files
+from todoctl.adapters.registry import Registry, is_insecure, parse_registry, ping, read_push_stream
 from todoctl.errors import ConfigError, ImagePushFailed, TodoctlError
-from todoctl.registry import Registry, is_insecure, parse_registry, ping, read_push_stream
 
 DEFAULT_DOCKER = fixture_files.document("docker/info-registry-config-default.json")
 
