@@ -17,8 +17,8 @@ from tests.support.tcp_relay import tcp_relay
 
 from bench.machine import describe, load_average
 from bench.stats import describe_ms
+from todoctl.build import SIZE_BUDGET_MB
 from todoctl.build_context import assemble_context
-from todoctl.images import SIZE_BUDGET_MB
 
 SERVICES = ("mcp-server", "ai-todo")
 TAG = "bench"

@@ -14,7 +14,7 @@ from typing import Any
 from kubernetes import client
 
 from todoctl.adapters.kube import Kube
-from todoctl.components import component_selector
+from todoctl.components import AI_TODO
 from todoctl.errors import TodoctlError
 from todoctl.parsers.pods import pod_status, problems
 
@@ -63,7 +63,7 @@ class SchemaReport:
 
 
 def schema_report(kube: Kube, release: str) -> SchemaReport:
-    pods = kube.pods(component_selector(release, "ai-todo"))
+    pods = kube.pods(AI_TODO.selector(release))
     return SchemaReport([_ask(kube, pod) for pod in sorted(pods, key=lambda item: item.metadata.name)])
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from todoctl.adapters.kube import Kube
 from todoctl.adapters.runner import Runner, Spawned
-from todoctl.components import component_selector
+from todoctl.components import AI_TODO
 from todoctl.errors import TodoctlError
 from todoctl.parsers.pods import is_ready
 
@@ -43,7 +43,7 @@ class Target:
 
 def chat_service(kube: Kube, release: str) -> Target:
     """The ai-todo Service of the release, found by its labels."""
-    for service in kube.services(component_selector(release, "ai-todo")):
+    for service in kube.services(AI_TODO.selector(release)):
         ports = service.spec.ports or []
         if ports:
             return Target(service.metadata.name, ports[0].port, ports[0].target_port)
@@ -244,7 +244,7 @@ class ChatPods:
 
     def __init__(self, kube: Kube, release: str) -> None:
         self.kube = kube
-        self.selector = component_selector(release, "ai-todo")
+        self.selector = AI_TODO.selector(release)
 
     def choose(self) -> str | None:
         """The newest ready pod not being deleted (in a rolling update, the one that stays); None

@@ -4,8 +4,9 @@ registry when one is set (any cluster), else loaded straight into minikube, kind
 from collections.abc import Callable
 from typing import Any
 
-from todoctl import images, state
+from todoctl import state
 from todoctl.adapters import image_archive, providers, registry
+from todoctl.components import images
 from todoctl.errors import TodoctlError
 from todoctl.session import Session
 
@@ -13,7 +14,7 @@ from todoctl.session import Session
 def recorded_images(selection: str = "all") -> dict[str, dict[str, Any]]:
     """service -> the record of its latest build; raises when one was never built."""
     built = state.built_images()
-    chosen = images.services(selection)
+    chosen = images(selection)
     missing = [service for service in chosen if service not in built]
     if missing:
         raise TodoctlError(
@@ -33,7 +34,7 @@ def load_images(
             pushed = registry.push(
                 session.docker,
                 record["image"],
-                target.repository(images.image_name(service)),
+                target.repository(service),
                 service=service,
                 on_progress=on_progress,
             )

@@ -7,9 +7,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from todoctl import doctor, images, state
-from todoctl.build import build_images
+from todoctl import doctor, state
+from todoctl.build import SIZE_BUDGET_MB, build_images, over_budget
 from todoctl.chat import ChatApi
+from todoctl.components import SERVICES
 from todoctl.errors import TodoctlError
 from todoctl.forward import forward_chat_service, free_port
 from todoctl.lint import ChartCheck, check_chart
@@ -116,10 +117,10 @@ class Up:
                 )
             ]
             phase.detail = ", ".join(f"{b.image} ({b.size_mb:.0f} MB)" for b in built)
-            total = images.over_budget(b for b in built if b.service != "dev-postgres")
+            total = over_budget(b for b in built if b.service in {item.label for item in SERVICES})
             if total is not None:
                 self.report.notes.append(
-                    f"the images take {total:.0f} MB, over the {images.SIZE_BUDGET_MB} MB budget"
+                    f"the images take {total:.0f} MB, over the {SIZE_BUDGET_MB} MB budget"
                 )
         services = [b.service for b in built]
         with self.phase("load") as phase:

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from kubernetes import client
 
-from todoctl.components import VALUES_KEYS, component_selector, release_selector
+from todoctl.components import IMAGES, component_selector, release_selector
 from todoctl.diagnose import diagnose
 from todoctl.errors import ConfigError, RolloutFailed, TodoctlError
 from todoctl.parsers.pods import deployment_progress
@@ -50,7 +50,9 @@ def scale(
     if not 0 <= replicas <= MAX_REPLICAS:
         raise ConfigError(f"{replicas} replicas is out of range", hint=f"use 0 to {MAX_REPLICAS}")
     release = session.settings.release
-    values = merge(session.helm.user_values(release), {VALUES_KEYS[component]: {"replicaCount": replicas}})
+    values = merge(
+        session.helm.user_values(release), {IMAGES[component].values_key: {"replicaCount": replicas}}
+    )
     upgraded = session.helm.upgrade_install(release, chart_dir(), values)
     selector = component_selector(release, component)
 

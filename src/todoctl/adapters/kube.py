@@ -17,6 +17,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from todoctl.errors import ClusterUnreachable, TodoctlError
+from todoctl.parsers.tool_errors import MINIKUBE_START
 
 T = TypeVar("T")
 # Seconds for one request a pod answers through the API server: its /readyz answers within its probe's 2 s.
@@ -91,7 +92,7 @@ class Kube:
         except (ConfigException, FileNotFoundError) as error:
             raise ClusterUnreachable(
                 f"no usable kube context{f' {context!r}' if context else ''}: {error}",
-                "start a local cluster (minikube start --memory 4096 --cpus 2) or pass --context",
+                f"start a local cluster ({MINIKUBE_START}) or pass --context",
             ) from None
         return cls(
             namespace=namespace,

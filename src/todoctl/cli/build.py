@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from todoctl import images, state
-from todoctl.build import DryRun, build_images, dry_run
+from todoctl import state
+from todoctl.build import SIZE_BUDGET_MB, DryRun, build_images, dry_run, over_budget
 from todoctl.cli.common import ImageArgument, JsonOption, begin
 from todoctl.output import Output
 
@@ -62,7 +62,7 @@ def build(
             on_progress=lambda event: update(f"{event.service}: {event.text[:100]}"),
         )
     latest = list(state.built_images().values())
-    over = images.over_budget(latest)
+    over = over_budget(latest)
     document = {
         "images": [
             {
@@ -75,7 +75,7 @@ def build(
             for b in built
         ],
         "total_mb": round(sum(int(item["size_bytes"]) for item in latest) / 1e6, 1),
-        "budget_mb": images.SIZE_BUDGET_MB,
+        "budget_mb": SIZE_BUDGET_MB,
         "over_budget": over is not None,
     }
 
@@ -85,7 +85,7 @@ def build(
             table.add_row(b.image, f"{b.size_mb:.0f} MB", f"{b.seconds:.0f}s")
         output.console.print(table)
         if over is not None:
-            output.warn(f"the images take {over:.0f} MB together, over the {images.SIZE_BUDGET_MB} MB budget")
+            output.warn(f"the images take {over:.0f} MB together, over the {SIZE_BUDGET_MB} MB budget")
         output.info("next: todoctl load (or todoctl up)")
 
     output.result(document, render)

@@ -26,6 +26,7 @@ INSTALL_HINTS = {
     "k3d": "install k3d: https://k3d.io/#installation",
 }
 
+# the one place the advised minikube size is written (kube, diagnose and providers hint with it)
 MINIKUBE_START = "minikube start --memory 4096 --cpus 2"
 
 _HELM_ERROR_LINE = re.compile(r"^Error: (.*)$", re.MULTILINE)

@@ -11,9 +11,9 @@ import pytest
 from docker.errors import DockerException
 
 from tests.todoctl.fake_docker import FakeDockerApi
+from todoctl.adapters.docker import connect_docker
 from todoctl.adapters.image_archive import config_digest, save
 from todoctl.errors import DockerUnavailable, TodoctlError
-from todoctl.session import connect_docker
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from tests.todoctl import factories, fixture_files, scripted
 from tests.todoctl.fake_kube import FakeCluster
 from todoctl import state
-from todoctl.images import BuiltImage
+from todoctl.adapters.docker import BuiltImage
 
 
 def upgrade_call(runner):

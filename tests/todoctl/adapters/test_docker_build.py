@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from docker.errors import DockerException, ImageNotFound
 
+from todoctl.adapters.docker import connect_docker
 from todoctl.build import build_images
 from todoctl.errors import BuildFailed, DockerUnavailable
-from todoctl.session import connect_docker
 
 pytestmark = pytest.mark.docker
 
