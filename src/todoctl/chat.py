@@ -132,8 +132,6 @@ def tasks_from(reply: Reply) -> list[dict[str, Any]] | None:
     for call in reply.tool_calls:
         if call.get("name") == "list_tasks":
             result = call.get("result")
-            if isinstance(result, dict) and isinstance(result.get("tasks"), list):
-                result = result["tasks"]
             if isinstance(result, list):
                 return result
     return None

@@ -23,7 +23,6 @@ from todoctl.parsers.pods import is_ready
 if TYPE_CHECKING:
     from todoctl.session import Session
 
-DEFAULT_SERVICE = "ai-todo-service"
 DEFAULT_PORT = 8000
 _LOST = "lost connection to pod"
 # klog's error lines: E0401 11:58:48.109218  104472 portforward.go:413] ...

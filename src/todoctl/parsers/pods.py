@@ -25,11 +25,6 @@ class PodSummary:
     age: str
     image: str
 
-    @property
-    def is_ready(self) -> bool:
-        done, total = self.ready.split("/")
-        return done == total and total != "0"
-
 
 @dataclass(frozen=True)
 class Problem:
