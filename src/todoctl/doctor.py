@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 
 from todoctl import state
 from todoctl.adapters import providers, registry
-from todoctl.adapters.helm import Helm, check_supported
+from todoctl.adapters.helm import check_supported
 from todoctl.errors import TodoctlError
 from todoctl.parsers.versions import kubectl_client_version
 from todoctl.pull_check import check_pull
@@ -79,7 +79,7 @@ def _kubectl(session: Session) -> str:
 
 def _helm(session: Session) -> str:
     # no kube context here: the version of helm needs none, and the context is checked on its own
-    helm = Helm(session.runner, namespace=session.settings.namespace, executable=session.settings.helm)
+    helm = session.local_helm
     check_supported(helm.version, session.settings.helm)
     return str(helm.version)
 

@@ -72,10 +72,20 @@ class Session:
 
     @cached_property
     def helm(self) -> Helm:
+        """Helm on the release's cluster."""
+        return self._helm(self.context)
+
+    @cached_property
+    def local_helm(self) -> Helm:
+        """Helm without a kube context, for what needs no cluster (its version, lint): a machine
+        without one can still run them."""
+        return self._helm(None)
+
+    def _helm(self, context: str | None) -> Helm:
         return Helm(
             self.runner,
             namespace=self.settings.namespace,
-            context=self.context,
+            context=context,
             timeout_seconds=self.settings.timeout,
             executable=self.settings.helm,
         )

@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 import typer
 
-from todoctl.adapters.helm import Helm
 from todoctl.cli.common import JsonOption, SetOption, ValuesOption, begin
 from todoctl.errors import ReportedFailure
 from todoctl.lint import check_chart
@@ -41,9 +40,7 @@ def lint(
         kube_version=kube_version,
     )
     if session.runner.which(settings.helm):
-        # no kube context: linting needs no cluster
-        helm = Helm(session.runner, namespace=settings.namespace, executable=settings.helm)
-        check.add_helm_lint(helm.lint(chart, merged))
+        check.add_helm_lint(session.local_helm.lint(chart, merged))
     document = {
         "chart": str(chart),
         "passed": check.passed,
