@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from todoctl.cli import (
     build,
@@ -27,10 +27,53 @@ from todoctl.output import Output
 from todoctl.session import Boundary, Session
 from todoctl.settings import resolve
 
+# the metavar a value shows in --help, by its Python type, as Click has always shown them
+CONVENTIONAL_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "Path": "PATH"}
+
+
+def _conventional(param: TyperOption | TyperArgument) -> str:
+    bare = param.bare_type().removeprefix("list[").removesuffix("]")
+    return CONVENTIONAL_METAVARS.get(bare, bare.upper())
+
+
+def conventional_metavars(params: list[Any]) -> None:
+    """Typer 0.2x shows a type beside every parameter (`<bool>`, `<str>`): a flag takes no value, so
+    it shows none, and a value shows the names Click's help always used (TEXT, INTEGER, PATH)."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.metavar is None:
+            param.metavar = "" if param.is_flag else _conventional(param)
+        elif isinstance(param, TyperArgument):
+            # an argument's metavar would also rename it in the usage line, so only its type column
+            # changes: an instance attribute in front of the class's method
+            label = _conventional(param)
+            param.display_type_rich = lambda ctx, label=label: label
+
+
+class TodoctlCommand(TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        conventional_metavars(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _flag(super().get_help_option(ctx))
+
+
+def _flag(option: Any) -> Any:
+    if option is not None:
+        option.metavar = ""
+    return option
+
 
 class TodoctlGroup(TyperGroup):
     """Expected failures end here: one line, the evidence, the fix, a non-zero exit; the traceback
     only with --verbose."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        conventional_metavars(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _flag(super().get_help_option(ctx))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -138,4 +181,4 @@ COMMANDS = [
 ]
 for command in COMMANDS:
     # validate_stateless -> validate-stateless
-    app.command(command.__name__.replace("_", "-"))(command)
+    app.command(command.__name__.replace("_", "-"), cls=TodoctlCommand)(command)

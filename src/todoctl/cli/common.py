@@ -58,7 +58,7 @@ RegistryOption = Annotated[
     typer.Option(
         "--registry",
         envvar="TODOCTL_REGISTRY",
-        help="HOST[:PORT][/PATH] this machine pushes the images to and the cluster pulls them from "
+        help="HOST\\[:PORT]\\[/PATH] this machine pushes the images to and the cluster pulls them from "
         "(default: load them straight into minikube, kind or k3d)",
         show_default=False,
     ),
