@@ -1,4 +1,3 @@
-import json
 import os
 import signal
 import threading
@@ -10,6 +9,8 @@ from tests.todoctl import factories, fixture_files
 from tests.todoctl.fake_runner import FakeProcess
 
 FORWARDING = ["Forwarding from 127.0.0.1:18000 -> 8000", "Forwarding from [::1]:18000 -> 8000"]
+
+
 LOST = fixture_files.text("kubectl/port-forward-lost-connection-v1.31.txt").splitlines()
 
 
@@ -90,28 +91,3 @@ def test_forward_without_a_deployed_release_says_to_deploy(invoke, cluster):
 
     assert result.exit_code == 1
     assert "release todo has no ai-todo deployment" in result.stdout
-
-
-def test_chat_sends_one_message_through_a_forward(invoke, runner, stack):
-    result = invoke("--json", "chat", "Add a task to buy groceries", "--user", "alice")
-
-    assert result.exit_code == 0, result
-    reply = json.loads(result.stdout)
-    assert reply["tool_calls"][0]["name"] == "add_task"
-    assert reply["tool_calls"][0]["result"]["title"] == "Buy groceries"
-    assert runner.spawned[0][:3] == ("kubectl", "port-forward", "pod/ai-todo-5b85bc8649-d3e4f")
-
-
-def test_chat_interactively_continues_one_conversation(invoke, stack):
-    result = invoke("chat", "--user", "bob", input="Add a task to pay bills\nWhat's pending?\n\n")
-
-    assert result.exit_code == 0, result
-    assert "bot› Got it!" in result.stdout
-    assert "Pay bills" in result.stdout.split("bot›")[-1]
-
-
-def test_chat_in_json_mode_needs_a_message(invoke, deployed):
-    result = invoke("--json", "chat")
-
-    assert result.exit_code == 2
-    assert "--json needs a message" in result.stdout
