@@ -12,16 +12,12 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from todoctl.adapters.kube import Kube
 from todoctl.adapters.runner import Runner, Spawned
 from todoctl.components import AI_TODO
 from todoctl.errors import TodoctlError
 from todoctl.parsers.pods import is_ready
-
-if TYPE_CHECKING:
-    from todoctl.session import Session
 
 DEFAULT_PORT = 8000
 _LOST = "lost connection to pod"
@@ -268,16 +264,22 @@ class ChatPods:
 
 
 def forward_chat_service(
-    session: "Session", local_port: int, on_event: Callable[[str, str], None] | None = None
+    runner: Runner,
+    kube: Kube,
+    *,
+    context: str,
+    namespace: str,
+    release: str,
+    local_port: int,
+    on_event: Callable[[str, str], None] | None = None,
 ) -> PortForward:
     """A port-forward to the release's ai-todo pods (not started yet)."""
-    release = session.settings.release
     return PortForward(
-        session.runner,
-        context=session.context,
-        namespace=session.settings.namespace,
-        target=chat_service(session.kube, release),
+        runner,
+        context=context,
+        namespace=namespace,
+        target=chat_service(kube, release),
         local_port=local_port,
         on_event=on_event,
-        pods=ChatPods(session.kube, release),
+        pods=ChatPods(kube, release),
     )

@@ -10,9 +10,10 @@ from todoctl.cli.common import (
     JsonOption,
     UserOption,
     begin,
+    chat_forward,
 )
 from todoctl.errors import ConfigError
-from todoctl.forward import forward_chat_service, free_port
+from todoctl.forward import free_port
 from todoctl.output import Output
 from todoctl.tokens import cluster_token
 
@@ -41,7 +42,7 @@ def chat(
             "the release checks tokens with a JWKS; todoctl cannot mint one, so the service will refuse"
         )
     with (
-        forward_chat_service(session, free_port()) as tunnel,
+        chat_forward(session, free_port()) as tunnel,
         ChatApi(tunnel.url, token=token, user_id=user) as api,
     ):
         if message is not None:

@@ -3,7 +3,7 @@
 import typer
 
 from todoctl import doctor as checks
-from todoctl.cli.common import JsonOption, RegistryOption, begin
+from todoctl.cli.common import JsonOption, RegistryOption, begin, environment
 from todoctl.errors import ReportedFailure
 
 
@@ -12,7 +12,7 @@ def doctor(ctx: typer.Context, *, registry: RegistryOption = None, json: JsonOpt
     each failure with its fix."""
     session = begin(ctx, json, registry=registry)
     with session.output.status("checking…"):
-        found = checks.diagnose_environment(session)
+        found = checks.diagnose_environment(environment(session))
     failed = checks.failures(found)
 
     def render() -> None:

@@ -11,10 +11,11 @@ from todoctl.cli.common import (
     TokenMinutesOption,
     UserOption,
     begin,
+    chat_forward,
     stop_signals,
     wait_until_stopped,
 )
-from todoctl.forward import DEFAULT_PORT, forward_chat_service
+from todoctl.forward import DEFAULT_PORT
 from todoctl.output import Output
 from todoctl.tokens import cluster_token
 
@@ -38,7 +39,7 @@ def forward(
         else:
             output.ok(text)
 
-    tunnel = forward_chat_service(session, port, on_event).start()
+    tunnel = chat_forward(session, port, on_event).start()
     try:
         url = f"{tunnel.url}/#token={token}" if token else f"{tunnel.url}/"
         output.result(

@@ -14,6 +14,7 @@ from todoctl.cli.common import (
     begin,
     secrets,
 )
+from todoctl.release import check_revision, image_hint
 from todoctl.release import deploy as deploy_release
 from todoctl.release import down as remove_release
 from todoctl.release import rollback as rollback_release
@@ -52,7 +53,18 @@ def deploy(
     for note in composed.notes:
         output.warn(note)
     with output.status(f"deploying release {session.settings.release}…") as update:
-        deployed = deploy_release(session, composed, images, wait=wait, on_progress=update)
+        deployed = deploy_release(
+            session.helm,
+            session.kube,
+            composed,
+            images,
+            release=session.settings.release,
+            namespace=session.settings.namespace,
+            timeout=session.settings.timeout,
+            image_hint=lambda: image_hint(session.registry, session.provider),
+            wait=wait,
+            on_progress=update,
+        )
 
     def render() -> None:
         output.ok(
@@ -76,8 +88,9 @@ def rollback(
 ) -> None:
     """Roll the release back (helm rollback --wait)."""
     session = begin(ctx, json)
+    check_revision(revision)
     with session.output.status("rolling back…"):
-        document = rollback_release(session, revision)
+        document = rollback_release(session.helm, session.settings.release, revision)
     session.output.result(
         {
             "release": session.settings.release,
@@ -94,7 +107,13 @@ def down(ctx: typer.Context, *, json: JsonOption = False) -> None:
     """Uninstall the release, and say what was left behind, if anything."""
     session = begin(ctx, json)
     with session.output.status("uninstalling…"):
-        removed = remove_release(session)
+        removed = remove_release(
+            session.helm,
+            session.kube,
+            release=session.settings.release,
+            namespace=session.settings.namespace,
+            timeout=session.settings.timeout,
+        )
 
     def render() -> None:
         if removed.was_installed:

@@ -6,9 +6,9 @@ import typer
 from rich.table import Table
 
 from todoctl.chat import ChatApi
-from todoctl.cli.common import JsonOption, begin
+from todoctl.cli.common import JsonOption, begin, chat_forward
 from todoctl.errors import ReportedFailure, TodoctlError
-from todoctl.forward import forward_chat_service, free_port
+from todoctl.forward import free_port
 from todoctl.output import Output
 from todoctl.stateless import StatelessReport, Validator
 from todoctl.tokens import cluster_token
@@ -45,7 +45,7 @@ def validate_stateless(
         output.detail(f"port-forward {kind}: {text}")
 
     with (
-        forward_chat_service(session, free_port(), on_event) as forward,
+        chat_forward(session, free_port(), on_event) as forward,
         output.status("validating…") as update,
     ):
         report = Validator(

@@ -10,7 +10,9 @@ from todoctl.status import release_status
 def status(ctx: typer.Context, *, json: JsonOption = False) -> None:
     """Release, revision, pods (readiness, restarts, age, image), services and their endpoints."""
     session = begin(ctx, json)
-    found = release_status(session)
+    found = release_status(
+        session.helm, session.kube, release=session.settings.release, namespace=session.settings.namespace
+    )
     output = session.output
 
     def render() -> None:

@@ -14,6 +14,7 @@ from todoctl.cli.common import (
     SetOption,
     ValuesOption,
     begin,
+    environment,
     secrets,
 )
 from todoctl.up import Up, UpOptions
@@ -45,7 +46,13 @@ def up(
     )
     output = session.output
     with output.status("starting…") as update:
-        report = Up(session, options, update).run()
+        report = Up(
+            environment(session),
+            options,
+            update,
+            release=session.settings.release,
+            timeout=session.settings.timeout,
+        ).run()
 
     def render() -> None:
         table = Table("phase", "time", "result", title=f"todoctl up: {report.total_seconds:.0f}s")
