@@ -4,6 +4,7 @@ import pytest
 
 from tests.todoctl import factories, fixture_files, scripted
 from tests.todoctl.fake_kube import FakeCluster
+from tests.todoctl.fake_runner import Answer
 from todoctl import state
 from todoctl.adapters.docker import BuiltImage
 
@@ -250,3 +251,62 @@ def test_deploy_to_an_unreachable_cluster_says_so(invoke, runner, built, fixture
     assert result.exit_code == 1
     assert "Helm cannot reach the cluster" in result.stdout
     assert "minikube status" in result.stdout
+
+
+def test_down_removes_the_release_and_reports_what_was_kept(invoke, runner, cluster):
+    scripted.helm(runner)
+    kept = factories.manifest("Secret")
+    kept["metadata"]["annotations"] = {"helm.sh/resource-policy": "keep"}
+    cluster.add("secrets", kept)
+
+    result = invoke("down")
+
+    assert result.exit_code == 0, result
+    assert runner.argvs("helm", "uninstall")[0][:3] == ("helm", "uninstall", "todo")
+    assert "left behind: secret/todo-secret" in result.stdout
+
+
+def test_down_waits_until_the_release_pods_are_gone(invoke, runner, deployed):
+    scripted.helm(runner)
+
+    def uninstall(argv: tuple[str, ...]) -> Answer:
+        # Helm deletes what it made; the garbage collector then stops their pods, which terminate,
+        # and a watch sees them go a little later
+        for kind in ("deployments", "services", "configmaps", "secrets", "endpointslices"):
+            deployed.objects[kind] = []
+        for pod in deployed.objects["pods"]:
+            pod["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
+        deployed.watches["pods"].append([("DELETED", pod) for pod in list(deployed.objects["pods"])])
+        return Answer(stdout='release "todo" uninstalled\n')
+
+    runner.on_call("helm", "uninstall", answer=uninstall)
+
+    result = invoke("--json", "down")
+
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["leftovers"] == []
+    assert deployed.objects["pods"] == []
+
+
+def test_down_names_pods_that_never_finish_terminating(invoke, runner, deployed):
+    scripted.helm(runner)
+    for pod in deployed.objects["pods"]:
+        pod["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
+
+    result = invoke("--json", "--timeout", "20", "down")
+
+    assert result.exit_code == 0, result
+    leftovers = json.loads(result.stdout)["leftovers"]
+    assert "pod/ai-todo-5b85bc8649-a1b2c (still terminating)" in leftovers
+
+
+def test_down_of_a_release_that_is_not_there_is_not_an_error(invoke, runner, cluster):
+    scripted.helm(runner)
+    runner.on(
+        "helm", "uninstall", stderr=fixture_files.text("helm/uninstall-release-not-found.txt"), returncode=1
+    )
+
+    result = invoke("down")
+
+    assert result.exit_code == 0
+    assert "release todo was not installed" in result.stdout
