@@ -20,7 +20,6 @@ import httpx
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import ServiceProcess, free_port, running_service, start_service
 
-from ai_todo.tokens import mint_token
 from bench import cpu
 from bench.checkouts import THIS_CHECKOUT, Checkout, checkout_of
 from bench.machine import describe, load_average
@@ -28,6 +27,7 @@ from bench.report import table
 from bench.services import SECRET, ChatStack, ai_todo_env, chat_stack, mcp_env
 from bench.stats import median_ms, percentile_ms, ratio
 from bench.traffic import Conversation, Record, client
+from todo_core.tokens import mint_token
 
 LEVELS = (1, 10, 50)
 WARM_UP_TURNS = 20

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ai_todo.tokens import mint_token
 from bench.services import SECRET
+from todo_core.tokens import mint_token
 
 # Each cycle adds a task, lists, completes it and deletes it: one tool call per turn, and a task
 # list that stays small however long the run.

@@ -3,11 +3,22 @@
 import sys
 from typing import Literal, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 S = TypeVar("S", bound="ServiceSettings")
+
+# A real URL is well under this; a longer one is a mistake (a pasted file, a runaway template).
+MAX_DATABASE_URL_LENGTH = 4096
+# the schemes todo_core.db connects with: psycopg 3 under each PostgreSQL spelling, or SQLite
+DATABASE_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg", "sqlite"}
+EXPECTED_DATABASE_URL = (
+    "expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE (or postgres://, postgresql+psycopg://) "
+    "or sqlite:///PATH"
+)
 
 
 class ServiceSettings(BaseSettings):
@@ -15,8 +26,13 @@ class ServiceSettings(BaseSettings):
     the chart. Unknown variables are ignored because a pod's environment holds many of them. An empty
     variable counts as unset: a chart or a shell often sets "" to mean "not given"."""
 
+    # hide_input_in_errors: a rejected DATABASE_URL or secret is never echoed, even in a traceback
     model_config = SettingsConfigDict(
-        env_file=None, extra="ignore", case_sensitive=False, env_ignore_empty=True
+        env_file=None,
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
     )
 
     database_url: str = Field(
@@ -38,6 +54,30 @@ class ServiceSettings(BaseSettings):
         le=10_000,
         description="requests one process serves at once (probes aside); past it 503 with Retry-After",
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str) -> str:
+        """Refused here, in one line, rather than as SQLAlchemy's traceback when the engine is made;
+        the message never repeats the URL, which may hold a password."""
+        return check_database_url(value)
+
+
+def check_database_url(value: str) -> str:
+    if len(value) > MAX_DATABASE_URL_LENGTH:
+        raise ValueError(f"longer than {MAX_DATABASE_URL_LENGTH} characters; {EXPECTED_DATABASE_URL}")
+    if any(ord(character) < 32 or ord(character) == 127 for character in value):
+        raise ValueError(f"contains control characters; {EXPECTED_DATABASE_URL}")
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"not a database URL; {EXPECTED_DATABASE_URL}") from None
+    if url.drivername not in DATABASE_SCHEMES:
+        # make_url allows only word characters and "+" in a scheme, so naming it echoes nothing else
+        raise ValueError(f"unsupported scheme {url.drivername!r}; {EXPECTED_DATABASE_URL}")
+    if url.drivername != "sqlite" and not (url.host or url.database or url.query.get("host")):
+        raise ValueError(f"names no host and no database; {EXPECTED_DATABASE_URL}")
+    return value
 
 
 def load_settings(settings_class: type[S], service: str) -> S:

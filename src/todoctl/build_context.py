@@ -12,21 +12,17 @@ from pathlib import Path
 
 from packaging.requirements import Requirement
 
+from todoctl.components import IMAGES, SERVICES
 from todoctl.errors import TodoctlError
 from todoctl.resources import dockerfiles_dir
 
 DISTRIBUTION = "todoctl"
-# image name -> the top-level packages its runtime stage carries
-SERVICE_PACKAGES: dict[str, tuple[str, ...]] = {
-    "ai-todo": ("todo_core", "ai_todo"),
-    "mcp-server": ("todo_core", "mcp_server"),
-}
 
 
 def service_requirements(service: str) -> list[str]:
     """The requirement strings of one image (its extra's entries), without their markers: the images are
     Linux, so an entry's platform condition holds there, and an `extra == ...` condition never would."""
-    if service not in SERVICE_PACKAGES:
+    if service not in {item.label for item in SERVICES}:
         raise ValueError(f"unknown service {service!r}")
     found = []
     for line in requires(DISTRIBUTION) or []:
@@ -52,13 +48,13 @@ def assemble_context(destination: Path, ca_cert: Path | None = None) -> Path:
     """Writes src/<package>/, requirements/<service>.txt, certs/, the Dockerfiles and .dockerignore under
     `destination`. `ca_cert` (PEM) is trusted by pip in the images' build stage only."""
     destination.mkdir(parents=True, exist_ok=True)
-    packages = sorted({name for names in SERVICE_PACKAGES.values() for name in names})
+    packages = sorted({name for item in IMAGES.values() for name in item.packages})
     for name in packages:
         shutil.copytree(package_dir(name), destination / "src" / name, dirs_exist_ok=True)
     requirements = destination / "requirements"
     requirements.mkdir(exist_ok=True)
-    for service in SERVICE_PACKAGES:
-        (requirements / f"{service}.txt").write_text("\n".join(service_requirements(service)) + "\n")
+    for item in SERVICES:
+        (requirements / f"{item.label}.txt").write_text("\n".join(service_requirements(item.label)) + "\n")
     certs = destination / "certs"
     certs.mkdir(exist_ok=True)
     if ca_cert is not None:

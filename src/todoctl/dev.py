@@ -16,10 +16,11 @@ from pathlib import Path
 
 import httpx
 
-from ai_todo.tokens import DEFAULT_TTL_SECONDS, mint_token
+from todo_core.tokens import DEFAULT_TTL_SECONDS, mint_token
 from todoctl import ports
+from todoctl.adapters.runner import Runner, Spawned
+from todoctl.components import AI_TODO, MCP_SERVER, SERVICES
 from todoctl.errors import ConfigError, TodoctlError
-from todoctl.runner import Runner, Spawned
 
 READY_TIMEOUT_SECONDS = 60
 # What the user's shell may hold that would change what dev runs against: dev is always local,
@@ -141,7 +142,10 @@ def start(
     token = mint_token(dev["AUTH_JWT_SECRET"], user_id, ttl_seconds=token_ttl_seconds)
     run = DevRun(state_dir=state_dir, user_id=user_id, token=token)
     try:
-        for module, service_port, env in (("mcp_server", mcp_port, mcp_env), ("ai_todo", port, chat_env)):
+        for module, service_port, env in (
+            (MCP_SERVER.module, mcp_port, mcp_env),
+            (AI_TODO.module, port, chat_env),
+        ):
             if on_status is not None:
                 on_status(f"starting {module} on 127.0.0.1:{service_port}")
             log_path = state_dir / f"{module}.log"
@@ -187,7 +191,7 @@ def prepare_private_directory(directory: Path, *, owned: bool) -> None:
         if existed and not owned:
             return
         directory.chmod(0o700)
-        for name in (*_DEV_FILES, *(f"{module}.log" for module in ("mcp_server", "ai_todo"))):
+        for name in (*_DEV_FILES, *(f"{item.module}.log" for item in SERVICES)):
             if (directory / name).is_file():
                 (directory / name).chmod(0o600)
     except OSError as error:

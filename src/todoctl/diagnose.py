@@ -5,9 +5,10 @@ This is what turns Helm's "context deadline exceeded" into something a person ca
 
 from dataclasses import dataclass, field
 
+from todoctl.adapters.kube import Kube
 from todoctl.components import release_selector
-from todoctl.kube import Kube
-from todoctl.pods import is_ready, problems
+from todoctl.parsers.pods import is_ready, problems
+from todoctl.parsers.tool_errors import MINIKUBE_START
 
 LOG_LINES = 10
 # Where the images were expected to come from decides what to do when a node cannot pull one.
@@ -50,8 +51,8 @@ def diagnose(kube: Kube, release: str, *, image_hint: str = LOADED_IMAGE_HINT) -
             elif problem.reason == "Unschedulable":
                 diagnosis.details += _warning_events(kube, problem.pod)
                 diagnosis.hint = diagnosis.hint or (
-                    "the cluster lacks room for the pods: give minikube more "
-                    "(minikube start --memory 4096 --cpus 2) or lower the resources in your values"
+                    f"the cluster lacks room for the pods: give minikube more ({MINIKUBE_START}) "
+                    "or lower the resources in your values"
                 )
             elif problem.reason == "OOMKilled":
                 diagnosis.hint = (

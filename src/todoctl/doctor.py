@@ -2,13 +2,17 @@
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from todoctl import providers, registry, state
+from todoctl import state
+from todoctl.adapters import providers, registry
+from todoctl.adapters.helm import Helm, check_supported
+from todoctl.adapters.kube import Kube
+from todoctl.adapters.runner import Runner
+from todoctl.environment import Environment
 from todoctl.errors import TodoctlError
-from todoctl.helm import Helm, check_supported
+from todoctl.parsers.versions import kubectl_client_version
 from todoctl.pull_check import check_pull
-from todoctl.session import Session
-from todoctl.versions import kubectl_client_version
 
 
 @dataclass(frozen=True)
@@ -24,31 +28,31 @@ class Check:
         return asdict(self)
 
 
-def diagnose_environment(session: Session, *, pull_check: bool = True) -> list[Check]:
+def diagnose_environment(env: Environment, *, pull_check: bool = True) -> list[Check]:
     """`pull_check=False` skips having a node pull from the registry: `up` is about to push newer
     images and its rollout explains any pull that fails."""
-    checks = [_check("docker", lambda: _docker(session))]
-    checks.append(_check("kubectl", lambda: _kubectl(session)))
-    checks.append(_check("helm", lambda: _helm(session)))
-    context = _check("context", lambda: f"{session.context} (provider: {session.provider.kind})")
+    checks = [_check("docker", lambda: _docker(env.docker()))]
+    checks.append(_check("kubectl", lambda: _kubectl(env.runner)))
+    checks.append(_check("helm", lambda: _helm(env.local_helm())))
+    context = _check("context", lambda: f"{env.context()} (provider: {env.provider().kind})")
     checks.append(context)
     if not context.ok:
         return checks
-    provider = session.provider
+    provider = env.provider()
     if provider.tool is not None:
         tool = provider.tool
-        checks.append(_check(tool, lambda: str(providers.tool_version(session.runner, provider))))
-        checks.append(_check("cluster", lambda: _running(session)))
+        checks.append(_check(tool, lambda: str(providers.tool_version(env.runner, provider))))
+        checks.append(_check("cluster", lambda: _running(env.runner, provider)))
     if provider.kind == "minikube":
-        checks.append(_minikube_resources(session))
-    api = _check("api server", lambda: f"Kubernetes {session.kube.server_version()} answers")
+        checks.append(_minikube_resources(env.runner, provider))
+    api = _check("api server", lambda: f"Kubernetes {env.kube().server_version()} answers")
     checks.append(api)
-    target = session.registry
+    target = env.registry
     if target is not None:
-        answers = _check("registry", lambda: registry.ping(target, session.docker.info()))
+        answers = _check("registry", lambda: registry.ping(target, env.docker().info()))
         checks.append(answers)
         if answers.ok and api.ok and pull_check:
-            checks.append(_registry_pull(session, target))
+            checks.append(_registry_pull(env.kube(), env.namespace, target))
     return checks
 
 
@@ -63,27 +67,26 @@ def _check(name: str, probe: Callable[[], str]) -> Check:
         return Check(name, False, error.message, error.hint)
 
 
-def _docker(session: Session) -> str:
-    version = session.docker.version()
+def _docker(docker: Any) -> str:
+    version = docker.version()
     return f"Docker Engine {version.get('Version', '?')} (API {version.get('ApiVersion', '?')})"
 
 
-def _kubectl(session: Session) -> str:
-    completed = session.runner.run(["kubectl", "version", "--client", "-o", "json"])
+def _kubectl(runner: Runner) -> str:
+    completed = runner.run(["kubectl", "version", "--client", "-o", "json"])
     try:
         return str(kubectl_client_version(completed.stdout))
     except ValueError as error:
         raise TodoctlError(str(error)) from None
 
 
-def _helm(session: Session) -> str:
+def _helm(helm: Helm) -> str:
     # no kube context here: the version of helm needs none, and the context is checked on its own
-    helm = Helm(session.runner, namespace=session.settings.namespace, executable=session.settings.helm)
-    check_supported(helm.version, session.settings.helm)
+    check_supported(helm.version, helm.command.executable)
     return str(helm.version)
 
 
-def _registry_pull(session: Session, target: registry.Registry) -> Check:
+def _registry_pull(kube: Kube, namespace: str, target: registry.Registry) -> Check:
     """A node pulls and runs the newest image pushed there; before any push there is nothing to try."""
     try:
         image = next(iter(state.deployable_images(target, ["ai-todo"]).values()), None)
@@ -97,8 +100,7 @@ def _registry_pull(session: Session, target: registry.Registry) -> Check:
             hint=f"`todoctl load --registry {target}` pushes the images; then run doctor again",
             required=False,
         )
-    namespace = session.settings.namespace
-    if not session.kube.namespace_exists():
+    if not kube.namespace_exists():
         return Check(
             "registry pull",
             False,
@@ -107,7 +109,7 @@ def _registry_pull(session: Session, target: registry.Registry) -> Check:
             required=False,
         )
     try:
-        problem = check_pull(session.kube, image)
+        problem = check_pull(kube, image)
     except TodoctlError as error:
         return Check("registry pull", False, error.message, error.hint)
     if problem is not None:
@@ -122,25 +124,25 @@ def _registry_pull(session: Session, target: registry.Registry) -> Check:
     return Check("registry pull", True, f"a node pulled and ran {image}")
 
 
-def _running(session: Session) -> str:
-    providers.ensure_running(session.runner, session.provider)
-    return f"{session.provider.kind} cluster {session.provider.cluster!r} is running"
+def _running(runner: Runner, provider: providers.Provider) -> str:
+    providers.ensure_running(runner, provider)
+    return f"{provider.kind} cluster {provider.cluster!r} is running"
 
 
-def _minikube_resources(session: Session) -> Check:
+def _minikube_resources(runner: Runner, provider: providers.Provider) -> Check:
     try:
-        found = providers.minikube_resources(session.runner, session.provider)
+        found = providers.minikube_resources(runner, provider)
     except TodoctlError as error:
         return Check("resources", False, error.message, error.hint, required=False)
     if found is None:
-        return Check("resources", False, f"no minikube profile {session.provider.cluster!r}", required=False)
+        return Check("resources", False, f"no minikube profile {provider.cluster!r}", required=False)
     detail = f"{found.cpus} CPUs, {found.memory_mb} MB"
     if found.warning:
         return Check(
             "resources",
             False,
             found.warning,
-            hint=f"minikube delete -p {session.provider.cluster} && {providers.start_hint(session.provider)}",
+            hint=f"minikube delete -p {provider.cluster} && {providers.start_hint(provider)}",
             required=False,
         )
     return Check("resources", True, detail, required=False)

@@ -12,18 +12,13 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from todoctl.components import component_selector
+from todoctl.adapters.kube import Kube
+from todoctl.adapters.runner import Runner, Spawned
+from todoctl.components import AI_TODO
 from todoctl.errors import TodoctlError
-from todoctl.kube import Kube
-from todoctl.pods import is_ready
-from todoctl.runner import Runner, Spawned
+from todoctl.parsers.pods import is_ready
 
-if TYPE_CHECKING:
-    from todoctl.session import Session
-
-DEFAULT_SERVICE = "ai-todo-service"
 DEFAULT_PORT = 8000
 _LOST = "lost connection to pod"
 # klog's error lines: E0401 11:58:48.109218  104472 portforward.go:413] ...
@@ -43,7 +38,7 @@ class Target:
 
 def chat_service(kube: Kube, release: str) -> Target:
     """The ai-todo Service of the release, found by its labels."""
-    for service in kube.services(component_selector(release, "ai-todo")):
+    for service in kube.services(AI_TODO.selector(release)):
         ports = service.spec.ports or []
         if ports:
             return Target(service.metadata.name, ports[0].port, ports[0].target_port)
@@ -244,7 +239,7 @@ class ChatPods:
 
     def __init__(self, kube: Kube, release: str) -> None:
         self.kube = kube
-        self.selector = component_selector(release, "ai-todo")
+        self.selector = AI_TODO.selector(release)
 
     def choose(self) -> str | None:
         """The newest ready pod not being deleted (in a rolling update, the one that stays); None
@@ -269,16 +264,22 @@ class ChatPods:
 
 
 def forward_chat_service(
-    session: "Session", local_port: int, on_event: Callable[[str, str], None] | None = None
+    runner: Runner,
+    kube: Kube,
+    *,
+    context: str,
+    namespace: str,
+    release: str,
+    local_port: int,
+    on_event: Callable[[str, str], None] | None = None,
 ) -> PortForward:
     """A port-forward to the release's ai-todo pods (not started yet)."""
-    release = session.settings.release
     return PortForward(
-        session.runner,
-        context=session.context,
-        namespace=session.settings.namespace,
-        target=chat_service(session.kube, release),
+        runner,
+        context=context,
+        namespace=namespace,
+        target=chat_service(kube, release),
         local_port=local_port,
         on_event=on_event,
-        pods=ChatPods(session.kube, release),
+        pods=ChatPods(kube, release),
     )

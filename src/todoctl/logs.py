@@ -3,8 +3,8 @@
 import re
 from dataclasses import dataclass
 
-from todoctl.components import component, release_selector
-from todoctl.kube import Kube
+from todoctl.adapters.kube import Kube
+from todoctl.components import component, component_selector, services_selector
 
 MAX_FOLLOWED_PODS = 20
 # `kubectl logs --prefix`: [pod/<pod>/<container>] <line>
@@ -19,9 +19,7 @@ class PodLog:
 
 def selector(release: str, name: str | None) -> str:
     """The pods of one component, or of both services (not the development database)."""
-    if name is not None:
-        return f"{release_selector(release)},app.kubernetes.io/component={component(name)}"
-    return f"{release_selector(release)},app.kubernetes.io/component in (ai-todo,mcp-server)"
+    return component_selector(release, component(name)) if name is not None else services_selector(release)
 
 
 def split_prefix(line: str) -> tuple[str | None, str]:

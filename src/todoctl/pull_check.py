@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from todoctl.kube import Kube
-from todoctl.pods import IMAGE_REASONS
+from todoctl.adapters.kube import Kube
+from todoctl.parsers.pods import IMAGE_REASONS
 
 PULL_TIMEOUT_SECONDS = 120.0
 

@@ -11,6 +11,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from todoctl.adapters.helm import Helm
+from todoctl.adapters.kube import Kube
+from todoctl.adapters.providers import Provider
+from todoctl.adapters.registry import Registry
 from todoctl.components import release_selector
 from todoctl.diagnose import LOADED_IMAGE_HINT
 from todoctl.errors import (
@@ -23,7 +27,6 @@ from todoctl.errors import (
 )
 from todoctl.resources import chart_dir
 from todoctl.rollout import watch_rollout
-from todoctl.session import Session
 from todoctl.values import Values
 
 
@@ -52,20 +55,34 @@ class Applied:
 
 
 def deploy(
-    session: Session,
+    helm: Helm,
+    kube: Kube,
     values: Values,
     images: dict[str, str],
     *,
+    release: str,
+    namespace: str,
+    timeout: float,
+    image_hint: Callable[[], str],
     wait: bool = True,
     on_progress: Callable[[str], None] | None = None,
 ) -> Deployed:
+    """`image_hint` is asked only when waiting: telling the cluster's provider may run minikube."""
     started = time.monotonic()
-    applied = apply(session, values)
+    applied = apply(helm, values, release=release)
     if wait:
-        await_ready(session, applied, on_progress=on_progress)
+        await_ready(
+            helm,
+            kube,
+            applied,
+            release=release,
+            timeout=timeout,
+            image_hint=image_hint(),
+            on_progress=on_progress,
+        )
     return Deployed(
-        release=session.settings.release,
-        namespace=session.settings.namespace,
+        release=release,
+        namespace=namespace,
         revision=applied.revision,
         status=applied.status,
         seconds=time.monotonic() - started,
@@ -75,19 +92,18 @@ def deploy(
     )
 
 
-def apply(session: Session, values: Values) -> Applied:
+def apply(helm: Helm, values: Values, *, release: str) -> Applied:
     """`helm upgrade --install` without waiting; a failed apply is restored at once."""
-    release = session.settings.release
-    previous = last_revision(session, release)
+    previous = last_revision(helm, release)
     try:
-        document = session.helm.upgrade_install(release, chart_dir(), values.values)
+        document = helm.upgrade_install(release, chart_dir(), values.values)
     except AnotherOperationInProgress as error:
-        error.hint = _way_out_of_pending(session, release) or error.hint
+        error.hint = _way_out_of_pending(helm, release) or error.hint
         raise
     except ClusterUnreachable:
         raise
     except CommandFailed as error:
-        error.message += " " + restore(session, release, previous)
+        error.message += " " + restore(helm, release, previous)
         raise
     return Applied(
         revision=int(document.get("version", 0)),
@@ -97,22 +113,28 @@ def apply(session: Session, values: Values) -> Applied:
 
 
 def await_ready(
-    session: Session, applied: Applied, *, on_progress: Callable[[str], None] | None = None
+    helm: Helm,
+    kube: Kube,
+    applied: Applied,
+    *,
+    release: str,
+    timeout: float,
+    image_hint: str,
+    on_progress: Callable[[str], None] | None = None,
 ) -> None:
     """Until every pod of the release is ready; else the diagnosis, the restore, and RolloutFailed."""
-    release = session.settings.release
     outcome = watch_rollout(
-        session.kube,
+        kube,
         release,
-        timeout=session.settings.timeout,
-        image_hint=image_hint(session),
+        timeout=timeout,
+        image_hint=image_hint,
         on_progress=on_progress,
-        clock=session.kube.clock,
-        sleep=session.kube.sleep,
+        clock=kube.clock,
+        sleep=kube.sleep,
     )
     if outcome.ready:
         return
-    restored = restore(session, release, applied.previous)
+    restored = restore(helm, release, applied.previous)
     raise RolloutFailed(
         f"release {release} revision {applied.revision} failed: {outcome.reason}. {restored}",
         hint=outcome.diagnosis.hint or "see `todoctl status` and `todoctl logs`",
@@ -120,23 +142,23 @@ def await_ready(
     )
 
 
-def last_revision(session: Session, release: str) -> int | None:
+def last_revision(helm: Helm, release: str) -> int | None:
     """The revision a failed deploy returns to: the newest one Helm has, whatever its status."""
     try:
-        history = session.helm.history(release)
+        history = helm.history(release)
     except ReleaseNotFound:
         return None
     revisions = [int(entry["revision"]) for entry in history if "revision" in entry]
     return max(revisions) if revisions else None
 
 
-def restore(session: Session, release: str, previous: int | None) -> str:
+def restore(helm: Helm, release: str, previous: int | None) -> str:
     """Puts the release back as it was before the deploy; returns the sentence that says so."""
     try:
         if previous is None:
-            session.helm.uninstall(release)
+            helm.uninstall(release)
             return "It was a first install, so it was removed again."
-        session.helm.rollback(release, previous)
+        helm.rollback(release, previous)
     except ReleaseNotFound:
         return "Helm had not created it, so there was nothing to undo."
     except TodoctlError as error:
@@ -144,26 +166,26 @@ def restore(session: Session, release: str, previous: int | None) -> str:
     return f"It was rolled back to revision {previous}."
 
 
-def image_hint(session: Session) -> str:
+def image_hint(registry: Registry | None, provider: Provider) -> str:
     """What to do when a node cannot pull an image, given how todoctl delivered the images."""
-    registry = session.registry
     if registry is not None:
         return (
             f"the nodes cannot pull from {registry}: check that the tag was pushed (`todoctl load`) and "
             f"that the container runtime trusts the registry (`todoctl doctor --registry {registry}`)"
         )
-    if session.provider.kind == "generic":
+    if provider.kind == "generic":
+        # a generic provider's cluster is the kube context's name
         return (
-            f"context {session.context!r} is not a minikube, kind or k3d cluster, so todoctl loaded no "
+            f"context {provider.cluster!r} is not a minikube, kind or k3d cluster, so todoctl loaded no "
             "images into it: pass --registry HOST:PORT (a registry the cluster pulls from), or "
             "--provider minikube|kind|k3d if it is one of those"
         )
     return LOADED_IMAGE_HINT
 
 
-def _way_out_of_pending(session: Session, release: str) -> str | None:
+def _way_out_of_pending(helm: Helm, release: str) -> str | None:
     try:
-        history = session.helm.history(release)
+        history = helm.history(release)
     except TodoctlError:
         return None
     if not history:
@@ -183,12 +205,16 @@ def _way_out_of_pending(session: Session, release: str) -> str | None:
     return None
 
 
-def rollback(session: Session, revision: int | None) -> dict[str, Any]:
-    release = session.settings.release
+def check_revision(revision: int | None) -> None:
+    """Before anything reaches the cluster: a wrong revision fails the same with or without one."""
     if revision is not None and revision < 1:
         raise TodoctlError(f"revision {revision} does not exist", hint="`todoctl status` lists the revisions")
-    session.helm.rollback(release, revision)
-    return session.helm.status(release)
+
+
+def rollback(helm: Helm, release: str, revision: int | None) -> dict[str, Any]:
+    check_revision(revision)
+    helm.rollback(release, revision)
+    return helm.status(release)
 
 
 @dataclass
@@ -202,22 +228,21 @@ class Removed:
         return asdict(self)
 
 
-def down(session: Session) -> Removed:
+def down(helm: Helm, kube: Kube, *, release: str, namespace: str, timeout: float) -> Removed:
     """Uninstalls the release and waits for its pods to be gone (Helm waits only for the objects it
     made, and their pods are collected after them); reports anything still carrying its labels."""
-    release = session.settings.release
     selector = release_selector(release)
     try:
-        session.helm.uninstall(release)
+        helm.uninstall(release)
         was_installed = True
     except ReleaseNotFound:
         was_installed = False
-    gone = session.kube.wait_pods(selector, lambda pods: not pods, session.settings.timeout)
-    leftovers = session.kube.leftovers(selector)
+    gone = kube.wait_pods(selector, lambda pods: not pods, timeout)
+    leftovers = kube.leftovers(selector)
     if gone is None:
         leftovers += [
             f"pod/{pod.metadata.name} (still terminating)"
-            for pod in session.kube.pods(selector)
+            for pod in kube.pods(selector)
             if pod.metadata.deletion_timestamp is not None
         ]
-    return Removed(release, session.settings.namespace, was_installed, leftovers)
+    return Removed(release, namespace, was_installed, leftovers)

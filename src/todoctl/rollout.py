@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from todoctl.adapters.kube import Kube
 from todoctl.components import release_selector
 from todoctl.diagnose import LOADED_IMAGE_HINT, Diagnosis, diagnose
-from todoctl.kube import Kube
-from todoctl.pods import Problem, deployment_progress, problems, restart_count
+from todoctl.parsers.pods import Problem, deployment_progress, problems, restart_count
 
 # A stuck waiting reason (an image that cannot be pulled, a missing Secret key) that lasts this long
 # will not fix itself: the kubelet has retried at least once by then.

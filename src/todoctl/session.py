@@ -10,30 +10,16 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-import docker
-from docker.errors import DockerException
-
-from todoctl.errors import ClusterUnreachable, DockerUnavailable
-from todoctl.helm import Helm
-from todoctl.kube import Kube, contexts
+from todoctl.adapters.docker import connect_docker
+from todoctl.adapters.helm import Helm
+from todoctl.adapters.kube import Kube, contexts
+from todoctl.adapters.providers import Provider, detect, minikube_profiles
+from todoctl.adapters.registry import Registry, parse_registry
+from todoctl.adapters.runner import Runner
+from todoctl.errors import ClusterUnreachable
 from todoctl.output import Output
-from todoctl.providers import Provider, detect, minikube_profiles
-from todoctl.registry import Registry, parse_registry
-from todoctl.runner import Runner
+from todoctl.parsers.tool_errors import MINIKUBE_START
 from todoctl.settings import Settings
-from todoctl.tool_errors import MINIKUBE_START
-
-
-def connect_docker() -> Any:
-    try:
-        api = docker.from_env().api
-        api.ping()
-    except DockerException as error:
-        raise DockerUnavailable(
-            f"cannot reach the Docker daemon: {error}",
-            hint="start Docker (e.g. `sudo systemctl start docker`), or check DOCKER_HOST",
-        ) from None
-    return api
 
 
 def connect_kube(*, context: str | None, namespace: str) -> Kube:
@@ -86,10 +72,20 @@ class Session:
 
     @cached_property
     def helm(self) -> Helm:
+        """Helm on the release's cluster."""
+        return self._helm(self.context)
+
+    @cached_property
+    def local_helm(self) -> Helm:
+        """Helm without a kube context, for what needs no cluster (its version, lint): a machine
+        without one can still run them."""
+        return self._helm(None)
+
+    def _helm(self, context: str | None) -> Helm:
         return Helm(
             self.runner,
             namespace=self.settings.namespace,
-            context=self.context,
+            context=context,
             timeout_seconds=self.settings.timeout,
             executable=self.settings.helm,
         )

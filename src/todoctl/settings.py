@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from todoctl.adapters.providers import KINDS
+from todoctl.adapters.registry import parse_registry
 from todoctl.components import DEFAULT_RELEASE
 from todoctl.errors import ConfigError
-from todoctl.providers import KINDS
-from todoctl.registry import parse_registry
 
 PROJECT_FILE = "todoctl.toml"
 _KEYS = {

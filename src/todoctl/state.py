@@ -9,9 +9,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from todoctl.adapters.docker import BuiltImage
+from todoctl.adapters.registry import Registry
 from todoctl.errors import TodoctlError
-from todoctl.images import BuiltImage, image_name
-from todoctl.registry import Registry
 
 
 def state_dir() -> Path:
@@ -70,7 +70,7 @@ def deployable_images(registry: Registry | None, services: list[str] | None = No
     found = {}
     for service in chosen:
         tag = built[service]["image"].rpartition(":")[2]
-        expected = f"{registry.repository(image_name(service))}:{tag}"
+        expected = f"{registry.repository(service)}:{tag}"
         if (built[service].get("pushed") or {}).get("image") != expected:
             raise TodoctlError(
                 f"the latest {service} image is not in {registry} yet",

@@ -16,16 +16,16 @@ from typing import Any
 
 from kubernetes import client
 
-from todoctl.chat_api import DEFAULT_RETRY_AFTER_SECONDS, ChatApi, ChatFailed, Reply, tasks_from
-from todoctl.components import component_selector
+from todoctl.adapters.kube import Kube
+from todoctl.chat import DEFAULT_RETRY_AFTER_SECONDS, ChatApi, ChatFailed, Reply, tasks_from
+from todoctl.components import AI_TODO, MCP_SERVER, SERVICES, component_selector
 from todoctl.errors import TodoctlError
-from todoctl.kube import Kube
-from todoctl.pods import is_ready
+from todoctl.parsers.pods import is_ready
 
 DISRUPTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ai-todo pods", ("ai-todo",)),
-    ("mcp-server pods", ("mcp-server",)),
-    ("all pods", ("ai-todo", "mcp-server")),
+    (f"{AI_TODO.label} pods", (AI_TODO.label,)),
+    (f"{MCP_SERVER.label} pods", (MCP_SERVER.label,)),
+    ("all pods", tuple(item.label for item in SERVICES)),
 )
 SEED_MESSAGES = ("Add a task to buy groceries", "Add a task to pay bills")
 CHECK_MESSAGE = "Show me all my tasks"

@@ -3,11 +3,12 @@
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from todoctl.adapters.helm import Helm
+from todoctl.adapters.kube import Kube
 from todoctl.components import release_selector
+from todoctl.db import SchemaReport, schema_report
 from todoctl.errors import ReleaseNotFound
-from todoctl.pods import PodSummary, summarize
-from todoctl.schema import SchemaReport, schema_report
-from todoctl.session import Session
+from todoctl.parsers.pods import PodSummary, summarize
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,10 @@ class ReleaseStatus:
         return {**asdict(self), "schema": self.schema.as_dict() if self.schema else None}
 
 
-def release_status(session: Session) -> ReleaseStatus:
-    release = session.settings.release
-    result = ReleaseStatus(release=release, namespace=session.settings.namespace, installed=True)
+def release_status(helm: Helm, kube: Kube, *, release: str, namespace: str) -> ReleaseStatus:
+    result = ReleaseStatus(release=release, namespace=namespace, installed=True)
     try:
-        document = session.helm.status(release)
+        document = helm.status(release)
     except ReleaseNotFound:
         result.installed = False
         return result
@@ -49,12 +49,10 @@ def release_status(session: Session) -> ReleaseStatus:
     result.status = info.get("status")
     result.updated = info.get("last_deployed")
     selector = release_selector(release)
-    result.schema = schema_report(session.kube, release)
-    result.pods = sorted(
-        (summarize(pod) for pod in session.kube.pods(selector)), key=lambda p: (p.component, p.name)
-    )
-    for service in session.kube.services(selector):
-        ready, not_ready = _endpoint_counts(session, service.metadata.name)
+    result.schema = schema_report(kube, release)
+    result.pods = sorted((summarize(pod) for pod in kube.pods(selector)), key=lambda p: (p.component, p.name))
+    for service in kube.services(selector):
+        ready, not_ready = _endpoint_counts(kube, service.metadata.name)
         ports = ", ".join(
             f"{port.port}/{port.protocol}" + (f"→{port.node_port}" if port.node_port else "")
             for port in service.spec.ports or []
@@ -72,9 +70,9 @@ def release_status(session: Session) -> ReleaseStatus:
     return result
 
 
-def _endpoint_counts(session: Session, service: str) -> tuple[int, int]:
+def _endpoint_counts(kube: Kube, service: str) -> tuple[int, int]:
     ready = not_ready = 0
-    for endpoint_slice in session.kube.endpoint_slices(service):
+    for endpoint_slice in kube.endpoint_slices(service):
         for endpoint in endpoint_slice.endpoints or []:
             if endpoint.conditions is None or endpoint.conditions.ready is not False:
                 ready += 1

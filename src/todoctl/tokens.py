@@ -4,17 +4,17 @@ The secret is read from the Secret that the ai-todo Deployment's `envFrom` names
 chart's own Secret and for an `existingSecret` alike; issuer and audience come from its ConfigMap.
 """
 
-from ai_todo.tokens import DEFAULT_TTL_SECONDS, mint_token
-from todoctl.components import component_selector
+from todo_core.tokens import DEFAULT_TTL_SECONDS, mint_token
+from todoctl.adapters.kube import Kube
+from todoctl.components import AI_TODO
 from todoctl.errors import TodoctlError
-from todoctl.kube import Kube
 
 
 def cluster_token(
     kube: Kube, release: str, user_id: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS
 ) -> str | None:
     """A token for `user_id`, or None when the release verifies tokens against a JWKS instead."""
-    deployments = kube.deployments(component_selector(release, "ai-todo"))
+    deployments = kube.deployments(AI_TODO.selector(release))
     if not deployments:
         raise TodoctlError(
             f"release {release} has no ai-todo deployment in namespace {kube.namespace}",

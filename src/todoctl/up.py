@@ -7,16 +7,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from todoctl import doctor, images, state
-from todoctl.build import build_images
-from todoctl.chart_lint import ChartCheck, check_chart
-from todoctl.chat_api import ChatApi
+from todoctl import doctor, state
+from todoctl.build import SIZE_BUDGET_MB, build_images, over_budget
+from todoctl.chat import ChatApi
+from todoctl.components import SERVICES
+from todoctl.environment import Environment
 from todoctl.errors import TodoctlError
 from todoctl.forward import forward_chat_service, free_port
-from todoctl.load import load_images
-from todoctl.release import apply, await_ready
+from todoctl.lint import ChartCheck, check_chart
+from todoctl.load import load_images, recorded_images
+from todoctl.release import apply, await_ready, image_hint
 from todoctl.resources import chart_dir
-from todoctl.session import Session
 from todoctl.tokens import cluster_token
 from todoctl.values import Values, compose
 
@@ -62,8 +63,20 @@ class UpReport:
 
 
 class Up:
-    def __init__(self, session: Session, options: UpOptions, on_status: Callable[[str], None]) -> None:
-        self.session = session
+    """`env` rather than connections: the doctor phase reports each part that cannot be reached."""
+
+    def __init__(
+        self,
+        env: Environment,
+        options: UpOptions,
+        on_status: Callable[[str], None],
+        *,
+        release: str,
+        timeout: float,
+    ) -> None:
+        self.env = env
+        self.release = release
+        self.timeout = timeout
         self.options = options
         self.say = on_status
         self.report = UpReport()
@@ -81,7 +94,7 @@ class Up:
             self.report.phases.append(current)
 
     def run(self) -> UpReport:
-        session, options = self.session, self.options
+        env, options = self.env, self.options
         with self.phase("values") as phase:
             # The user's values meet the chart's schema before anything slow runs: a typo in --set
             # fails here, not after the build.
@@ -90,7 +103,7 @@ class Up:
             dev_postgres = bool((checked.values.get("devPostgres") or {}).get("enabled"))
             phase.detail = "valid" + (" (with the development PostgreSQL)" if dev_postgres else "")
         with self.phase("doctor") as phase:
-            failed = doctor.failures(doctor.diagnose_environment(session, pull_check=False))
+            failed = doctor.failures(doctor.diagnose_environment(env, pull_check=False))
             if failed:
                 first = failed[0]
                 raise TodoctlError(
@@ -98,16 +111,16 @@ class Up:
                     first.hint,
                     details=[f"{c.name}: {c.detail}" for c in failed[1:]],
                 )
-            phase.detail = f"{session.context} ({session.provider.kind})"
+            phase.detail = f"{env.context()} ({env.provider().kind})"
             # the later lint checks the manifests against the schemas of the cluster's own version
-            self.kube_version = ".".join(session.kube.server_version().lstrip("v").split(".")[:2])
+            self.kube_version = ".".join(env.kube().server_version().lstrip("v").split(".")[:2])
         selections = ["all", "dev-postgres"] if dev_postgres else ["all"]
         with self.phase("build") as phase:
             built = [
                 image
                 for selection in selections
                 for image in build_images(
-                    session.docker,
+                    env.docker(),
                     selection,
                     tag=None,
                     base_image=options.base_image,
@@ -116,33 +129,48 @@ class Up:
                 )
             ]
             phase.detail = ", ".join(f"{b.image} ({b.size_mb:.0f} MB)" for b in built)
-            total = images.over_budget(b for b in built if b.service != "dev-postgres")
+            total = over_budget(b for b in built if b.service in {item.label for item in SERVICES})
             if total is not None:
                 self.report.notes.append(
-                    f"the images take {total:.0f} MB, over the {images.SIZE_BUDGET_MB} MB budget"
+                    f"the images take {total:.0f} MB, over the {SIZE_BUDGET_MB} MB budget"
                 )
         services = [b.service for b in built]
         with self.phase("load") as phase:
-            if session.registry is None and session.provider.kind == "generic":
+            if env.registry is None and env.provider().kind == "generic":
                 phase.detail = "skipped: no --registry, and the cluster is not minikube, kind or k3d"
             else:
                 loaded = [
                     item
                     for selection in selections
-                    for item in load_images(session, selection, on_progress=self.say)
+                    for item in load_images(
+                        recorded_images(selection),
+                        target=env.registry,
+                        docker=env.docker,
+                        runner=env.runner,
+                        provider=env.provider,
+                        on_progress=self.say,
+                    )
                 ]
                 phase.detail = "; ".join(f"{item['image']}: {item['result']}" for item in loaded)
-        deployable = state.deployable_images(session.registry, services)
+        deployable = state.deployable_images(env.registry, services)
         composed = self.compose(deployable)
         self.report.notes += composed.notes
         with self.phase("lint") as phase:
             check = self.lint(composed, kube_version=self.kube_version)
             phase.detail = f"{check.manifests} manifests valid for Kubernetes {check.kube_version}"
         with self.phase("deploy") as phase:
-            applied = apply(session, composed)
+            applied = apply(env.helm(), composed, release=self.release)
             phase.detail = f"revision {applied.revision} {applied.status}"
         with self.phase("ready") as phase:
-            await_ready(session, applied, on_progress=self.say)
+            await_ready(
+                env.helm(),
+                env.kube(),
+                applied,
+                release=self.release,
+                timeout=self.timeout,
+                image_hint=image_hint(env.registry, env.provider()),
+                on_progress=self.say,
+            )
             phase.detail = f"revision {applied.revision}: every pod is ready"
         with self.phase("smoke chat") as phase:
             phase.detail = self.smoke_chat()
@@ -163,8 +191,8 @@ class Up:
         check = check_chart(
             chart_dir(),
             values=composed.values,
-            release=self.session.settings.release,
-            namespace=self.session.settings.namespace,
+            release=self.release,
+            namespace=self.env.namespace,
             kube_version=kube_version,
         )
         if not check.passed:
@@ -186,12 +214,19 @@ class Up:
     def smoke_chat(self) -> str:
         """One chat turn that the agent can answer only through an MCP tool, as `helm test` does: any
         reply is not enough, the chat must have reached mcp-server and its database."""
-        session = self.session
-        token = cluster_token(session.kube, session.settings.release, SMOKE_USER)
+        env = self.env
+        token = cluster_token(env.kube(), self.release, SMOKE_USER)
         if token is None:
             return "skipped: the release verifies tokens with a JWKS, so todoctl cannot mint one"
         with (
-            forward_chat_service(session, free_port()) as forward,
+            forward_chat_service(
+                env.runner,
+                env.kube(),
+                context=env.context(),
+                namespace=env.namespace,
+                release=self.release,
+                local_port=free_port(),
+            ) as forward,
             ChatApi(forward.url, token=token, user_id=SMOKE_USER) as api,
         ):
             reply = api.chat(SMOKE_MESSAGE)

@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 from dotenv import dotenv_values
 
-from todoctl.components import IMAGE_VALUES_KEYS
+from todoctl.adapters.helm_engine import engine
+from todoctl.components import IMAGES
 from todoctl.errors import ConfigError
-from todoctl.helm_engine import engine
 
 # environment variable -> key under the chart's `secrets`
 SECRET_VARIABLES = {
@@ -93,7 +93,7 @@ def image_values(images: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, image in images.items():
         repository, _, tag = image.rpartition(":")
-        values[IMAGE_VALUES_KEYS[name]] = {"image": {"repository": repository, "tag": tag}}
+        values[IMAGES[name].values_key] = {"image": {"repository": repository, "tag": tag}}
     return values
 
 

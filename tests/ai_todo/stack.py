@@ -12,9 +12,9 @@ from anyio import to_thread
 
 from ai_todo.app import create_app
 from ai_todo.settings import AiTodoSettings
-from ai_todo.tokens import mint_token
 from tests.mcp_server.http_client import mcp_over_http
 from tests.support.processes import ServiceProcess
+from todo_core.tokens import mint_token
 
 JWT_SECRET = "ai-todo-tests-" + "s" * 32
 INTERNAL_TOKEN = "internal-token-for-tests"

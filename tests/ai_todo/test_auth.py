@@ -17,9 +17,9 @@ from ai_todo.auth import (
 )
 from ai_todo.errors import AuthUnavailable
 from ai_todo.jwks import JwksKeys
-from ai_todo.tokens import mint_token
 from tests.ai_todo.jwks_server import JwksServer, SigningKey, claims, serving_jwks, signing_key
 from tests.ai_todo.stack import JWT_SECRET, Stack, make_settings, new_user, serving
+from todo_core.tokens import mint_token
 
 ALGORITHMS = ["EdDSA", "RS256", "ES256"]
 

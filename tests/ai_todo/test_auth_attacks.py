@@ -11,10 +11,10 @@ import httpx
 import jwt
 import pytest
 
-from ai_todo.tokens import mint_token
 from tests.ai_todo.forged_tokens import alg_none_token, tampered_token
 from tests.ai_todo.jwks_server import SigningKey, claims, serving_jwks, signing_key
 from tests.ai_todo.stack import JWT_SECRET, Stack, User, make_settings, new_user, serving, tasks_of
+from todo_core.tokens import mint_token
 
 ISSUER = "https://auth.example.com"
 AUDIENCE = "todo-api"

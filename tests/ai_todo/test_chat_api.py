@@ -4,10 +4,10 @@ and PostgreSQL, with the offline model."""
 import httpx
 import pytest
 
-from ai_todo.tokens import mint_token
 from tests.ai_todo.stack import JWT_SECRET, Stack, User, add_tasks, chat, new_user, tasks_of
 from todo_core.models import MESSAGE_MAX
 from todo_core.revisions import head
+from todo_core.tokens import mint_token
 
 
 async def test_first_message_starts_a_conversation_and_reports_the_tool_calls(

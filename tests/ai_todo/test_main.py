@@ -8,6 +8,7 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from tests.ai_todo.stack import Stack, User, new_user, process_env
 from tests.support.processes import (
@@ -30,6 +31,36 @@ def test_start_without_authentication_exits_with_one_clear_message() -> None:
     assert "ai-todo: invalid configuration" in result.stderr
     assert "no authentication configured: set AUTH_JWKS_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("nonsense", "DATABASE_URL: not a database URL; expected postgresql://"),
+        (
+            "postgresql://todo:hunter2@db:port/todo",
+            "DATABASE_URL: not a database URL; expected postgresql://",
+        ),
+        ("mysql://todo:hunter2@db/todo", "DATABASE_URL: unsupported scheme 'mysql'"),
+        ("postgresql://db/" + "x" * 100_000, "DATABASE_URL: longer than 4096 characters"),
+    ],
+    ids=["nonsense", "bad-port", "mysql", "huge"],
+)
+def test_a_bad_database_url_exits_with_one_clear_line(url: str, expected: str) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "OPENAI_", "MCP_", "DATABASE_URL"))
+    }
+    env |= {"DATABASE_URL": url, "AUTH_JWT_SECRET": "s" * 40, "MCP_AUTH_TOKEN": "t" * 40}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ai_todo"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode != 0
+    assert result.stderr.startswith("ai-todo: invalid configuration\n")
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "hunter2" not in result.stderr
 
 
 def test_a_conversation_continues_on_a_second_instance_over_the_same_database(stack: Stack) -> None:

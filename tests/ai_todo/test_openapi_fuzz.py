@@ -24,10 +24,10 @@ from schemathesis.checks import (
 
 from ai_todo.app import create_app
 from ai_todo.settings import AiTodoSettings
-from ai_todo.tokens import mint_token
 from tests.ai_todo.forged_tokens import alg_none_token, tampered_token
 from tests.ai_todo.stack import INTERNAL_TOKEN, JWT_SECRET, Stack, new_user, process_env
 from tests.support.processes import ServiceProcess, running_service
+from todo_core.tokens import mint_token
 
 # What a response must never carry: a stack trace, internals, or a secret of the deployment.
 LEAKS = (

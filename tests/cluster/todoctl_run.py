@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.cluster.local_cluster import LocalCluster
-from todoctl.kube import Kube
+from todoctl.adapters.kube import Kube
 from todoctl.tokens import cluster_token
 
 BASE_IMAGE = os.environ.get("TODOCTL_BASE_IMAGE", "python:3.13-slim")

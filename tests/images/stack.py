@@ -10,7 +10,7 @@ import httpx
 from docker.models.containers import Container
 from docker.models.networks import Network
 
-from ai_todo.tokens import mint_token
+from todo_core.tokens import mint_token
 
 HOST_ALIAS = "host.docker.internal"
 

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 
 from ai_todo.errors import ToolsUnavailable
-from ai_todo.tokens import mint_token
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import ServiceProcess, running_service
+from todo_core.tokens import mint_token
 
 TOKEN = "internal-token-for-tests"
 JWT_SECRET = "internal-token-tests-" + "j" * 32

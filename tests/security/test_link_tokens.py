@@ -5,7 +5,7 @@ import jwt
 import pytest
 from typer.testing import CliRunner
 
-from ai_todo.tokens import DEFAULT_TTL_SECONDS, mint_token
+from todo_core.tokens import DEFAULT_TTL_SECONDS, mint_token
 from todoctl.cli.app import app
 
 SECRET = "link-token-tests-" + "s" * 32

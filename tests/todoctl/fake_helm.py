@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tests.todoctl.fake_runner import Answer
-from todoctl.versions import Version
+from todoctl.parsers.versions import Version
 
 _GLOBAL3 = """
     burst-limit= debug kube-apiserver= kube-as-group= kube-as-user= kube-ca-file= kube-context=

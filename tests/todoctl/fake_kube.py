@@ -1,4 +1,4 @@
-"""The Kubernetes API objects `todoctl.kube.Kube` talks to (CoreV1Api, AppsV1Api, ...), answering
+"""The Kubernetes API objects `todoctl.adapters.kube.Kube` talks to (CoreV1Api, AppsV1Api, ...), answering
 with models deserialized from API JSON, as the real client does; watches stream real watch-event
 lines through the real `kubernetes.watch.Watch`.
 
@@ -20,7 +20,7 @@ import urllib3
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
-from todoctl.kube import Kube
+from todoctl.adapters.kube import Kube
 
 _CLIENT = ApiClient()
 _VERSIONS = itertools.count(1000)

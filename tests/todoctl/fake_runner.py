@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from todoctl.runner import Completed, Runner, missing_tool
+from todoctl.adapters.runner import Completed, Runner, missing_tool
 
 
 @dataclass(frozen=True)

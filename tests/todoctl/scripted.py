@@ -7,7 +7,7 @@ from tests.todoctl import factories, fixture_files
 from tests.todoctl.fake_helm import FakeHelmCli
 from tests.todoctl.fake_kube import FakeCluster
 from tests.todoctl.fake_runner import Answer, FakeRunner
-from todoctl.versions import helm_version
+from todoctl.parsers.versions import helm_version
 
 KUBECTL_VERSION = ("kubectl", "version", "--client", "-o", "json")
 

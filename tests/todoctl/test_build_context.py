@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from todoctl.build_context import SERVICE_PACKAGES, assemble_context, service_requirements
+from todoctl.build_context import assemble_context, service_requirements
+from todoctl.components import SERVICES
 from todoctl.errors import TodoctlError
 
 
@@ -12,7 +13,7 @@ def _base_dependencies() -> set[str]:
     return {line for line in requires("todoctl") or [] if "extra ==" not in line}
 
 
-@pytest.mark.parametrize("service", list(SERVICE_PACKAGES))
+@pytest.mark.parametrize("service", [item.label for item in SERVICES])
 def test_each_image_requirement_is_one_of_the_base_dependencies(service: str) -> None:
     base = {(r.name, str(r.specifier)) for r in map(Requirement, _base_dependencies())}
     for line in service_requirements(service):
@@ -24,7 +25,7 @@ def test_each_image_requirement_is_one_of_the_base_dependencies(service: str) ->
 def test_only_the_chat_image_carries_the_agents_sdk() -> None:
     names = {
         service: {Requirement(line).name for line in service_requirements(service)}
-        for service in SERVICE_PACKAGES
+        for service in (item.label for item in SERVICES)
     }
     assert "openai-agents" in names["ai-todo"]
     assert "openai-agents" not in names["mcp-server"]

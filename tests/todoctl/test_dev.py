@@ -13,7 +13,7 @@ import jwt
 import pytest
 
 from tests.support.processes import free_port
-from todoctl.chat_api import ChatApi, tasks_from
+from todoctl.chat import ChatApi, tasks_from
 from todoctl.dev import dev_secrets
 
 STARTUP_SECONDS = 90

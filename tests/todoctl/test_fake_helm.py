@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from tests.todoctl import fixture_files, scripted
+from todoctl.adapters.helm import Helm
 from todoctl.errors import CommandFailed
-from todoctl.helm import Helm
 
 CHART = Path("/charts/todo")
 

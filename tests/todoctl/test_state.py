@@ -1,8 +1,8 @@
 import pytest
 
 from todoctl import state
+from todoctl.adapters.docker import BuiltImage
 from todoctl.errors import TodoctlError
-from todoctl.images import BuiltImage
 
 
 def test_built_images_are_remembered_per_service():

@@ -1,6 +1,6 @@
 """`helm test`: the chat service answers a chat message, and reaches mcp-server to do it.
 
-Runs in a pod of the ai-todo image, which has Python, httpx and the ai_todo package. It checks that
+Runs in a pod of the ai-todo image, which has Python, httpx2 and the todo_core package. It checks that
 the release's Secret holds MCP_AUTH_TOKEN and that mcp-server refuses a call without it: something
 Helm cannot know when it renders without a cluster (`helm template`, an existingSecret). With the
 HS256 secret it mints a token for a test user and asks for that user's tasks, which the agent can
@@ -10,9 +10,9 @@ cannot be made here, so it checks what it can: both services are ready."""
 import os
 import sys
 
-import httpx
+import httpx2
 
-from ai_todo.tokens import mint_token
+from todo_core.tokens import mint_token
 
 TEST_USER = "helm-test"
 # Any model needs the list_tasks tool for this, and it changes nothing.
@@ -26,7 +26,7 @@ class CheckFailedError(Exception):
     pass
 
 
-def require_ready(client: httpx.Client, base_url: str, name: str) -> None:
+def require_ready(client: httpx2.Client, base_url: str, name: str) -> None:
     response = client.get(f"{base_url}/readyz")
     if response.status_code != 200:
         raise CheckFailedError(
@@ -44,7 +44,7 @@ def require_internal_token(token: str | None) -> str:
     return token
 
 
-def require_mcp_server_closed(client: httpx.Client, mcp_url: str, token: str) -> None:
+def require_mcp_server_closed(client: httpx2.Client, mcp_url: str, token: str) -> None:
     """mcp-server takes user ids as plain arguments: it must refuse a caller without the token."""
     anonymous = client.post(f"{mcp_url}/mcp", json=LIST_TOOLS, headers=MCP_ACCEPT)
     if anonymous.status_code != 401:
@@ -63,7 +63,7 @@ def require_mcp_server_closed(client: httpx.Client, mcp_url: str, token: str) ->
     print("ok: mcp-server refuses calls without the internal token")
 
 
-def require_chat_uses_a_tool(client: httpx.Client, chat_url: str, secret: str) -> None:
+def require_chat_uses_a_tool(client: httpx2.Client, chat_url: str, secret: str) -> None:
     token = mint_token(
         secret,
         TEST_USER,
@@ -90,7 +90,7 @@ def main() -> int:
     mcp_url = os.environ["MCP_URL"].rstrip("/")
     secret = os.environ.get("AUTH_JWT_SECRET")
     try:
-        with httpx.Client(timeout=TIMEOUT_SECONDS) as client:
+        with httpx2.Client(timeout=TIMEOUT_SECONDS) as client:
             require_ready(client, chat_url, "ai-todo")
             internal_token = require_internal_token(os.environ.get("MCP_AUTH_TOKEN"))
             require_ready(client, mcp_url, "mcp-server")
@@ -99,7 +99,7 @@ def main() -> int:
                 require_chat_uses_a_tool(client, chat_url, secret)
             else:
                 print("skipped the chat message: with only a JWKS, tokens come from the auth provider")
-    except httpx.HTTPError as error:
+    except httpx2.HTTPError as error:
         print(f"FAILED: {error.request.url}: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     except CheckFailedError as error:

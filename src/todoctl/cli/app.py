@@ -4,18 +4,76 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from todoctl.cli import access, cluster, dev, images, lint, release, validate
+from todoctl.cli import (
+    build,
+    chat,
+    db,
+    dev,
+    doctor,
+    forward,
+    lint,
+    load,
+    logs,
+    release,
+    stateless,
+    status,
+    up,
+    workloads,
+)
 from todoctl.errors import TodoctlError
 from todoctl.output import Output
 from todoctl.session import Boundary, Session
 from todoctl.settings import resolve
 
+# the metavar a value shows in --help, by its Python type, as Click has always shown them
+CONVENTIONAL_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "Path": "PATH"}
+
+
+def _conventional(param: TyperOption | TyperArgument) -> str:
+    bare = param.bare_type().removeprefix("list[").removesuffix("]")
+    return CONVENTIONAL_METAVARS.get(bare, bare.upper())
+
+
+def conventional_metavars(params: list[Any]) -> None:
+    """Typer 0.2x shows a type beside every parameter (`<bool>`, `<str>`): a flag takes no value, so
+    it shows none, and a value shows the names Click's help always used (TEXT, INTEGER, PATH)."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.metavar is None:
+            param.metavar = "" if param.is_flag else _conventional(param)
+        elif isinstance(param, TyperArgument):
+            # an argument's metavar would also rename it in the usage line, so only its type column
+            # changes: an instance attribute in front of the class's method
+            label = _conventional(param)
+            param.display_type_rich = lambda ctx, label=label: label
+
+
+class TodoctlCommand(TyperCommand):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        conventional_metavars(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _flag(super().get_help_option(ctx))
+
+
+def _flag(option: Any) -> Any:
+    if option is not None:
+        option.metavar = ""
+    return option
+
 
 class TodoctlGroup(TyperGroup):
     """Expected failures end here: one line, the evidence, the fix, a non-zero exit; the traceback
     only with --verbose."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        conventional_metavars(self.params)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _flag(super().get_help_option(ctx))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -100,5 +158,27 @@ def main(
     ctx.obj = Session(settings, boundary, Output(json_mode=json, verbose=verbose))
 
 
-for commands in (cluster, images, lint, release, access, validate, dev):
-    commands.register(app)
+# the commands, in the order `todoctl --help` lists them; each is a thin function in cli/<module>.py
+# over the work module of the same name (todoctl/<module>.py)
+COMMANDS = [
+    doctor.doctor,
+    status.status,
+    db.db,
+    logs.logs,
+    workloads.scale,
+    workloads.restart,
+    build.build,
+    load.load,
+    lint.lint,
+    release.deploy,
+    up.up,
+    release.rollback,
+    release.down,
+    forward.forward,
+    chat.chat,
+    stateless.validate_stateless,
+    dev.dev,
+]
+for command in COMMANDS:
+    # validate_stateless -> validate-stateless
+    app.command(command.__name__.replace("_", "-"), cls=TodoctlCommand)(command)

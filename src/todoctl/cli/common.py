@@ -11,7 +11,9 @@ from typing import Annotated
 
 import typer
 
-from ai_todo.tokens import DEFAULT_TTL_SECONDS
+from todo_core.tokens import DEFAULT_TTL_SECONDS
+from todoctl.environment import Environment
+from todoctl.forward import PortForward, forward_chat_service
 from todoctl.session import Session
 from todoctl.values import secrets_from
 
@@ -49,12 +51,16 @@ TokenMinutesOption = Annotated[
     ),
 ]
 DEFAULT_TOKEN_MINUTES = DEFAULT_TTL_SECONDS // 60
+ComponentArgument = Annotated[str | None, typer.Argument(help="ai-todo or mcp (default: both)")]
+ImageArgument = Annotated[str, typer.Argument(help="ai-todo, mcp, all (both) or dev-postgres")]
+# the user `forward` and `chat` act as
+DEFAULT_USER = "demo"
 RegistryOption = Annotated[
     str | None,
     typer.Option(
         "--registry",
         envvar="TODOCTL_REGISTRY",
-        help="HOST[:PORT][/PATH] this machine pushes the images to and the cluster pulls them from "
+        help="HOST\\[:PORT]\\[/PATH] this machine pushes the images to and the cluster pulls them from "
         "(default: load them straight into minikube, kind or k3d)",
         show_default=False,
     ),
@@ -68,6 +74,36 @@ def begin(ctx: typer.Context, json: bool = False, *, registry: str | None = None
     if registry is not None:
         session.use_registry(registry)
     return session
+
+
+def environment(session: Session) -> Environment:
+    """The session's parts as getters, for the commands that check each on its own (doctor, up)."""
+    return Environment(
+        runner=session.runner,
+        namespace=session.settings.namespace,
+        registry=session.registry,
+        context=lambda: session.context,
+        provider=lambda: session.provider,
+        kube=lambda: session.kube,
+        docker=lambda: session.docker,
+        helm=lambda: session.helm,
+        local_helm=lambda: session.local_helm,
+    )
+
+
+def chat_forward(
+    session: Session, local_port: int, on_event: Callable[[str, str], None] | None = None
+) -> PortForward:
+    """A port-forward (not started yet) to the chat service of the session's release."""
+    return forward_chat_service(
+        session.runner,
+        session.kube,
+        context=session.context,
+        namespace=session.settings.namespace,
+        release=session.settings.release,
+        local_port=local_port,
+        on_event=on_event,
+    )
 
 
 def secrets(env_file: Path | None) -> dict[str, str]:

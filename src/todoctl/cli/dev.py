@@ -86,7 +86,3 @@ def _announce(output: Output, run: local.DevRun, directory: Path, token_minutes:
         f"signed in as {run.user_id!r} for {token_minutes} minutes (then run `todoctl dev` again for a new "
         f"link); data, secrets and logs in {directory}. Ctrl-C stops both services."
     )
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(dev)

@@ -5,10 +5,9 @@ from typing import Annotated, Any
 
 import typer
 
-from todoctl.chart_lint import check_chart
 from todoctl.cli.common import JsonOption, SetOption, ValuesOption, begin
 from todoctl.errors import ReportedFailure
-from todoctl.helm import Helm
+from todoctl.lint import check_chart
 from todoctl.resources import chart_dir
 from todoctl.values import load_values_file, merge, parse_sets
 
@@ -41,9 +40,7 @@ def lint(
         kube_version=kube_version,
     )
     if session.runner.which(settings.helm):
-        # no kube context: linting needs no cluster
-        helm = Helm(session.runner, namespace=settings.namespace, executable=settings.helm)
-        check.add_helm_lint(helm.lint(chart, merged))
+        check.add_helm_lint(session.local_helm.lint(chart, merged))
     document = {
         "chart": str(chart),
         "passed": check.passed,
@@ -70,7 +67,3 @@ def lint(
     output.result(document, render)
     if not check.passed:
         raise ReportedFailure(f"chart {chart.name} does not pass lint")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(lint)

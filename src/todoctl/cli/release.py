@@ -1,10 +1,8 @@
-"""`deploy`, `up`, `rollback` and `down`."""
+"""`deploy`, `rollback` and `down`."""
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from todoctl.cli.common import (
     DevPostgresOption,
@@ -16,11 +14,11 @@ from todoctl.cli.common import (
     begin,
     secrets,
 )
+from todoctl.release import check_revision, image_hint
 from todoctl.release import deploy as deploy_release
 from todoctl.release import down as remove_release
 from todoctl.release import rollback as rollback_release
 from todoctl.state import deployable_images
-from todoctl.up import Up, UpOptions
 from todoctl.values import compose
 
 
@@ -55,7 +53,18 @@ def deploy(
     for note in composed.notes:
         output.warn(note)
     with output.status(f"deploying release {session.settings.release}…") as update:
-        deployed = deploy_release(session, composed, images, wait=wait, on_progress=update)
+        deployed = deploy_release(
+            session.helm,
+            session.kube,
+            composed,
+            images,
+            release=session.settings.release,
+            namespace=session.settings.namespace,
+            timeout=session.settings.timeout,
+            image_hint=lambda: image_hint(session.registry, session.provider),
+            wait=wait,
+            on_progress=update,
+        )
 
     def render() -> None:
         output.ok(
@@ -69,46 +78,6 @@ def deploy(
     output.result(deployed.as_dict(), render)
 
 
-def up(
-    ctx: typer.Context,
-    *,
-    base_image: Annotated[str | None, typer.Option(help="the BASE_IMAGE build argument")] = None,
-    ca_cert: Annotated[
-        Path | None, typer.Option(help="a PEM CA trusted by pip in the build stage only")
-    ] = None,
-    values: ValuesOption = None,
-    set_: SetOption = None,
-    env_file: EnvFileOption = None,
-    dev_postgres: DevPostgresOption = None,
-    registry: RegistryOption = None,
-    json: JsonOption = False,
-) -> None:
-    """values → doctor → build → load (or push) → lint → deploy → ready → smoke chat, each phase timed."""
-    session = begin(ctx, json, registry=registry)
-    options = UpOptions(
-        base_image=base_image,
-        ca_cert=ca_cert,
-        values_files=values or [],
-        sets=set_ or [],
-        secrets=secrets(env_file),
-        dev_postgres=dev_postgres,
-    )
-    output = session.output
-    with output.status("starting…") as update:
-        report = Up(session, options, update).run()
-
-    def render() -> None:
-        table = Table("phase", "time", "result", title=f"todoctl up: {report.total_seconds:.0f}s")
-        for phase in report.phases:
-            table.add_row(phase.name, f"{phase.seconds:.1f}s", phase.detail)
-        output.console.print(table)
-        for note in report.notes:
-            output.warn(note)
-        output.info("open the chat: todoctl forward")
-
-    output.result(report.as_dict(), render)
-
-
 def rollback(
     ctx: typer.Context,
     *,
@@ -119,8 +88,9 @@ def rollback(
 ) -> None:
     """Roll the release back (helm rollback --wait)."""
     session = begin(ctx, json)
+    check_revision(revision)
     with session.output.status("rolling back…"):
-        document = rollback_release(session, revision)
+        document = rollback_release(session.helm, session.settings.release, revision)
     session.output.result(
         {
             "release": session.settings.release,
@@ -137,7 +107,13 @@ def down(ctx: typer.Context, *, json: JsonOption = False) -> None:
     """Uninstall the release, and say what was left behind, if anything."""
     session = begin(ctx, json)
     with session.output.status("uninstalling…"):
-        removed = remove_release(session)
+        removed = remove_release(
+            session.helm,
+            session.kube,
+            release=session.settings.release,
+            namespace=session.settings.namespace,
+            timeout=session.settings.timeout,
+        )
 
     def render() -> None:
         if removed.was_installed:
@@ -152,10 +128,3 @@ def down(ctx: typer.Context, *, json: JsonOption = False) -> None:
             )
 
     session.output.result(removed.as_dict(), render)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(deploy)
-    app.command()(up)
-    app.command()(rollback)
-    app.command()(down)

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ai_todo.tokens import mint_token
 from tests.ai_todo.routes.conftest import Watch, open_page, send, sign_in, wait_at_newest
 from tests.ai_todo.stack import JWT_SECRET, new_user, process_env
 from tests.support.processes import ServiceProcess, free_port, running_service
+from todo_core.tokens import mint_token
 
 
 async def test_page_is_served_with_a_policy_allowing_only_its_own_script(client: httpx.AsyncClient) -> None:

@@ -8,7 +8,6 @@ import psycopg
 import pytest
 
 from ai_todo.errors import ToolsUnavailable
-from ai_todo.tokens import mint_token
 from tests.ai_todo.forged_tokens import alg_none_token, tampered_token
 from tests.ai_todo.stack import (
     INTERNAL_TOKEN,
@@ -24,6 +23,7 @@ from tests.ai_todo.stack import (
 from tests.support.databases import PG_ADMIN_DSN, fresh_postgres_database
 from tests.support.processes import free_port, running_service
 from todo_core.models import TITLE_MAX, USER_ID_MAX
+from todo_core.tokens import mint_token
 
 TASK_FIELDS = {"id", "title", "description", "completed", "created_at", "updated_at"}
 

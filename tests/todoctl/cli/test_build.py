@@ -4,7 +4,7 @@ from importlib.metadata import version
 
 from tests.todoctl.fake_docker import FAILURE_STREAM, FakeDockerApi
 from todoctl import state
-from todoctl.session import connect_docker
+from todoctl.adapters.docker import connect_docker
 
 
 def test_build_all_builds_both_images_with_content_tags(invoke, docker_api):

@@ -4,7 +4,7 @@ from tests.support.json_http import serving_json
 from tests.support.processes import free_port
 from tests.todoctl import fixture_files, scripted
 from todoctl import state
-from todoctl.images import BuiltImage
+from todoctl.adapters.docker import BuiltImage
 
 
 def test_doctor_reports_every_tool_with_its_version(invoke, runner, cluster):

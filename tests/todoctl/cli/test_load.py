@@ -7,7 +7,7 @@ import pytest
 from tests.todoctl import fixture_files, scripted
 from tests.todoctl.fake_runner import Answer
 from todoctl import state
-from todoctl.images import BuiltImage
+from todoctl.adapters.docker import BuiltImage
 
 AI_TODO = BuiltImage(
     "ai-todo", "todoctl/ai-todo:3f2a9c1b7d4e", "sha256:6e38f40d628db0123456789abcdef", 150_000_000, 1
