@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 from mcp.server.context import CallNext, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
 from pydantic import Field
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -36,6 +37,21 @@ INSTRUCTIONS = (
     "id of the matching one."
 )
 STORAGE_UNAVAILABLE = "the task storage is unavailable right now; try again in a moment"
+
+# What each tool does to the tasks, as MCP's tool annotations tell any client: ai-todo decides from
+# them which failed calls it may send again. None reaches beyond the user's task list.
+CREATES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
+)
+READS = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+# completing a completed task leaves it completed and answers the same
+MARKS = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+# a second identical call changes nothing more, but what the first replaced or removed is gone
+OVERWRITES = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False
+)
 
 
 async def log_tool_calls(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> Any:
@@ -85,7 +101,7 @@ def build_server(
             log.warning("database error: %s", type(error.orig).__name__ if error.orig else error)
             raise ToolError(STORAGE_UNAVAILABLE) from error
 
-    @mcp.tool()
+    @mcp.tool(annotations=CREATES)
     def add_task(user_id: UserId, title: Title, description: Description = None) -> TaskResult:
         """Create a new task for the user. Returns the new task's id and title."""
         return run(
@@ -95,11 +111,12 @@ def build_server(
         )
 
     @mcp.tool(
+        annotations=READS,
         description=(
             "List the user's tasks, oldest first, with id, title, description, completion and timestamps. "
             f"One call returns at most `limit` tasks (at most and by default {list_max}). When exactly "
             "`limit` came back there may be more: call again with `after_id` set to the last id returned."
-        )
+        ),
     )
     def list_tasks(
         user_id: UserId, status: StatusFilter = "all", limit: Limit = list_max, after_id: AfterId = 0
@@ -110,17 +127,17 @@ def build_server(
             )
         )
 
-    @mcp.tool()
+    @mcp.tool(annotations=MARKS)
     def complete_task(user_id: UserId, task_id: TaskId) -> TaskResult:
         """Mark one of the user's tasks as completed. Completing a completed task is harmless."""
         return run(lambda s: tasks.complete_task(session=s, user_id=user_id, task_id=task_id))
 
-    @mcp.tool()
+    @mcp.tool(annotations=OVERWRITES)
     def delete_task(user_id: UserId, task_id: TaskId) -> TaskResult:
         """Delete one of the user's tasks for good."""
         return run(lambda s: tasks.delete_task(session=s, user_id=user_id, task_id=task_id))
 
-    @mcp.tool()
+    @mcp.tool(annotations=OVERWRITES)
     def update_task(
         user_id: UserId, task_id: TaskId, title: NewTitle = None, description: NewDescription = None
     ) -> TaskResult:

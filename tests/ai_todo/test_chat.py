@@ -1,5 +1,6 @@
 """The chat service of a process: turns and the task panel's reads share one MCP connection."""
 
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -23,11 +24,14 @@ async def service(settings: AiTodoSettings) -> AsyncIterator[ChatService]:
         engine.dispose()
 
 
-async def test_task_reads_and_turns_share_one_connection(service: ChatService, user: User) -> None:
+async def test_task_reads_and_turns_share_one_connection(
+    service: ChatService, user: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="ai_todo.agent.connection")
     await service.turn(user_id=user.id, message="Add a task to buy milk", conversation_id=None)
     pending = await service.list_tasks(user_id=user.id, status="pending")
     completed = await service.list_tasks(user_id=user.id, status="completed")
 
     assert [task.title for task in pending] == ["Buy milk"]
     assert completed == []
-    assert service.assistant.connection.connect_count == 1
+    assert [record.getMessage().split(" ")[0] for record in caplog.records].count("mcp_connected") == 1

@@ -39,6 +39,23 @@ async def test_the_five_tools_are_listed_with_user_id_first_and_described(engine
     assert tools["list_tasks"].input_schema["properties"]["status"]["enum"] == ["all", "pending", "completed"]
 
 
+async def test_every_tool_declares_what_it_does_to_the_tasks(engine: Engine) -> None:
+    async with connected(engine) as client:
+        tools = {tool.name: tool.annotations for tool in (await client.list_tools()).tools}
+    hints = {
+        name: (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
+        for name, a in tools.items()
+        if a is not None
+    }
+    assert hints == {
+        "add_task": (False, False, False, False),
+        "list_tasks": (True, None, None, False),
+        "complete_task": (False, False, True, False),
+        "delete_task": (False, True, True, False),
+        "update_task": (False, True, True, False),
+    }
+
+
 async def test_tool_results_follow_the_contract(engine: Engine) -> None:
     async with connected(engine) as client:
         added = payload(await client.call_tool("add_task", {"user_id": "alice", "title": "Buy groceries"}))

@@ -11,8 +11,9 @@ mcp-server keeps nothing per session and the other calls on it are fine. Any oth
 the session for the calls that follow, and the old one closes once the calls still on it are done.
 
 mcp-server is stateless, so a new session may land on any replica. A call that failed on a session
-is repeated once on a fresh one only when repeating it cannot change the outcome: creating or
-deleting a task might already have happened, and those are never sent twice."""
+is repeated once on a fresh one only when the tool's own annotations in the listing say repeating it
+cannot change the outcome (`may_repeat`): creating or deleting a task might already have happened,
+and those are never sent twice."""
 
 import asyncio
 import contextlib
@@ -32,8 +33,6 @@ from ai_todo.errors import ToolsUnavailable
 
 log = logging.getLogger(__name__)
 
-# Tools for which a second identical call leaves the same state and gives the same answer.
-SAFE_TO_REPEAT = frozenset({"list_tasks", "complete_task", "update_task"})
 # JSON-RPC "request timed out", as the MCP client reports a read timeout.
 _MCP_REQUEST_TIMEOUT = -32001
 # Calls in flight at once from this process; mcp-server's database pool serves about as many.
@@ -54,6 +53,8 @@ class _Session:
     def __init__(self, url: str, headers: dict[str, str], timeout_seconds: float) -> None:
         self.client: Client | None = None
         self.tools: tuple[MCPTool, ...] = ()
+        # the names of the listed tools a failed call of which may be sent again
+        self.repeatable: frozenset[str] = frozenset()
         self.calls_in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -98,6 +99,7 @@ class _Session:
                 ) as client,
             ):
                 self.tools = await _listing(client)
+                self.repeatable = frozenset(tool.name for tool in self.tools if may_repeat(tool))
                 self.client = client
                 self._opened.set_result(None)
                 await self._close.wait()
@@ -109,6 +111,17 @@ class _Session:
                 self._opened.set_exception(error)
             else:
                 log.debug("mcp_session_closed_with error=%s", type(error).__name__)
+
+
+def may_repeat(tool: MCPTool) -> bool:
+    """Whether a second identical call leaves the same state and gives the same answer, as the tool's
+    annotations declare: a read-only tool, or an idempotent one that destroys nothing (a second
+    delete would say "not found" of the task the first one deleted). A hint left out means what the
+    MCP specification says it defaults to: not read-only, not idempotent, destructive."""
+    hints = tool.annotations
+    if hints is None:
+        return False
+    return bool(hints.read_only_hint) or (bool(hints.idempotent_hint) and hints.destructive_hint is False)
 
 
 async def _listing(client: Client) -> tuple[MCPTool, ...]:
@@ -132,7 +145,6 @@ class McpConnection:
         self._lock = asyncio.Lock()
         self._slots = asyncio.Semaphore(MAX_CONCURRENT_CALLS)
         self._closing: set[asyncio.Task[None]] = set()
-        self.connect_count = 0
 
     async def tools(self) -> tuple[MCPTool, ...]:
         """mcp-server's tools, as listed when the current session was opened. The tuple is replaced
@@ -141,10 +153,11 @@ class McpConnection:
 
     async def call(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
         async with self._slots:
+            session = await self._connected()
             try:
-                return await self._call_on(await self._connected(), name, arguments)
+                return await self._call_on(session, name, arguments)
             except ToolsUnavailable as error:
-                if name not in SAFE_TO_REPEAT or error.timed_out:
+                if name not in session.repeatable or error.timed_out:
                     raise
             log.info("mcp_call_repeated tool=%s", name)
             return await self._call_on(await self._connected(), name, arguments)
@@ -183,7 +196,6 @@ class McpConnection:
     async def _connect(self) -> _Session:
         started = time.perf_counter()
         session = _Session(self.url, self._headers, self.timeout_seconds)
-        self.connect_count += 1
         try:
             async with asyncio.timeout(self.timeout_seconds):
                 await session.opened()

@@ -1,16 +1,30 @@
 """The shared MCP connection: opened once, reused by every call, thrown away on failure, and only
-calls that cannot change anything twice are repeated on a fresh one."""
+calls whose listed annotations say a repeat cannot change anything are repeated on a fresh one.
+How often it connected and what it repeated are read from its log, as an operator would."""
 
 import asyncio
+import logging
 import signal
 from collections.abc import AsyncIterator
 
 import pytest
+from mcp.types import Tool as MCPTool
+from mcp.types import ToolAnnotations
 
-from ai_todo.agent.connection import McpConnection
+from ai_todo.agent.connection import McpConnection, may_repeat
 from ai_todo.errors import ToolsUnavailable
 from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, new_user
 from tests.support.processes import running_service
+
+
+@pytest.fixture(autouse=True)
+def connection_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO, logger="ai_todo.agent.connection")
+    return caplog
+
+
+def logged(caplog: pytest.LogCaptureFixture, event: str) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.getMessage().split(" ")[0] == event]
 
 
 @pytest.fixture
@@ -20,7 +34,9 @@ async def connection(stack: Stack) -> AsyncIterator[McpConnection]:
     await connection.close()
 
 
-async def test_one_connection_serves_many_concurrent_calls(connection: McpConnection) -> None:
+async def test_one_connection_serves_many_concurrent_calls(
+    connection: McpConnection, caplog: pytest.LogCaptureFixture
+) -> None:
     user = new_user()
 
     results = await asyncio.gather(
@@ -28,10 +44,12 @@ async def test_one_connection_serves_many_concurrent_calls(connection: McpConnec
     )
 
     assert len({result.structured_content["task_id"] for result in results}) == 20  # type: ignore[index]
-    assert connection.connect_count == 1
+    assert len(logged(caplog, "mcp_connected")) == 1
 
 
-async def test_tools_are_listed_once_per_connection(connection: McpConnection) -> None:
+async def test_tools_are_listed_once_per_connection(
+    connection: McpConnection, caplog: pytest.LogCaptureFixture
+) -> None:
     first = await connection.tools()
     second = await connection.tools()
 
@@ -43,7 +61,7 @@ async def test_tools_are_listed_once_per_connection(connection: McpConnection) -
         "delete_task",
         "update_task",
     }
-    assert connection.connect_count == 1
+    assert len(logged(caplog, "mcp_connected")) == 1
 
 
 async def test_the_internal_token_is_presented(stack: Stack) -> None:
@@ -56,18 +74,20 @@ async def test_the_internal_token_is_presented(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize(
-    ("tool", "arguments", "connects"),
+    ("tool", "arguments", "repeated"),
     [
-        ("add_task", {"title": "x"}, 1),
-        ("delete_task", {"task_id": 1}, 1),
-        ("list_tasks", {"status": "all"}, 2),
+        ("add_task", {"title": "x"}, False),
+        ("delete_task", {"task_id": 1}, False),
+        ("update_task", {"task_id": 1, "title": "y"}, False),
+        ("complete_task", {"task_id": 1}, True),
+        ("list_tasks", {"status": "all"}, True),
     ],
 )
-async def test_only_calls_safe_to_repeat_are_tried_again_on_a_fresh_connection(
-    stack: Stack, tool: str, arguments: dict[str, object], connects: int
+async def test_only_calls_the_listing_marks_safe_are_tried_again_on_a_fresh_connection(
+    stack: Stack, caplog: pytest.LogCaptureFixture, tool: str, arguments: dict[str, object], repeated: bool
 ) -> None:
     """mcp-server goes away while the connection is idle: the call fails on the dead connection, and
-    only a listing is worth a second connection attempt."""
+    only a read or a harmless mark is worth a second connection attempt."""
     env = {"DATABASE_URL": stack.database_url, "MCP_AUTH_TOKEN": INTERNAL_TOKEN}
     with running_service("mcp_server", env) as mcp:
         connection = McpConnection(f"{mcp.base_url}/mcp", token=INTERNAL_TOKEN, timeout_seconds=5)
@@ -78,10 +98,39 @@ async def test_only_calls_safe_to_repeat_are_tried_again_on_a_fresh_connection(
     finally:
         await connection.close()
 
-    assert connection.connect_count == connects
+    assert logged(caplog, "mcp_call_repeated") == ([f"mcp_call_repeated tool={tool}"] if repeated else [])
+    assert len(logged(caplog, "mcp_connect_failed")) == int(repeated)
 
 
-async def test_a_call_that_times_out_fails_alone_and_the_session_stays(stack: Stack) -> None:
+def listed(annotations: ToolAnnotations | None) -> MCPTool:
+    return MCPTool(name="t", input_schema={"type": "object"}, annotations=annotations)
+
+
+@pytest.mark.parametrize(
+    ("annotations", "repeatable"),
+    [
+        (None, False),
+        (ToolAnnotations(), False),
+        (ToolAnnotations(read_only_hint=True), True),
+        # read-only wins: a tool that changes nothing destroys nothing, whatever else it says
+        (ToolAnnotations(read_only_hint=True, destructive_hint=True), True),
+        (ToolAnnotations(idempotent_hint=True, destructive_hint=False), True),
+        # destructive is what the specification assumes when it is left out
+        (ToolAnnotations(idempotent_hint=True), False),
+        (ToolAnnotations(idempotent_hint=True, destructive_hint=True), False),
+        (ToolAnnotations(idempotent_hint=False, destructive_hint=False), False),
+        (ToolAnnotations(read_only_hint=False, idempotent_hint=None, destructive_hint=False), False),
+    ],
+)
+def test_a_repeat_is_allowed_only_by_what_the_tool_declares(
+    annotations: ToolAnnotations | None, repeatable: bool
+) -> None:
+    assert may_repeat(listed(annotations)) is repeatable
+
+
+async def test_a_call_that_times_out_fails_alone_and_the_session_stays(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
     """mcp-server keeps nothing per session, so a hung call is no reason to drop the session the
     other calls are using."""
     user = new_user()
@@ -102,4 +151,4 @@ async def test_a_call_that_times_out_fails_alone_and_the_session_stays(stack: St
 
     assert hung.value.timed_out
     assert not after.is_error
-    assert connection.connect_count == 1
+    assert len(logged(caplog, "mcp_connected")) == 1
