@@ -17,14 +17,16 @@ STATEMENT_TIMEOUT_MS = 10_000
 
 # Providers hand out plain postgresql:// (Neon) or postgres:// (Heroku-style) URLs; SQLAlchemy would read
 # those as psycopg2, which is not installed. psycopg 3 is the one driver here.
-_POSTGRES_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg"}
+POSTGRES_SCHEMES = frozenset({"postgres", "postgresql", "postgresql+psycopg"})
+# what settings accept in DATABASE_URL: exactly what make_engine connects with
+DATABASE_SCHEMES = POSTGRES_SCHEMES | {"sqlite"}
 
 
 def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.drivername == "sqlite":
         return _sqlite_engine(database_url)
-    if url.drivername not in _POSTGRES_SCHEMES:
+    if url.drivername not in POSTGRES_SCHEMES:
         raise ValueError(
             f"unsupported database URL scheme {url.drivername!r}: use postgresql:// (psycopg 3) or sqlite:///"
         )

@@ -8,13 +8,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from todo_core.db import DATABASE_SCHEMES
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 S = TypeVar("S", bound="ServiceSettings")
 
 # A real URL is well under this; a longer one is a mistake (a pasted file, a runaway template).
 MAX_DATABASE_URL_LENGTH = 4096
-# the schemes todo_core.db connects with: psycopg 3 under each PostgreSQL spelling, or SQLite
-DATABASE_SCHEMES = {"postgres", "postgresql", "postgresql+psycopg", "sqlite"}
 EXPECTED_DATABASE_URL = (
     "expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE (or postgres://, postgresql+psycopg://) "
     "or sqlite:///PATH"
