@@ -21,7 +21,7 @@ from tests.support.databases import fresh_postgres_database
 from tests.support.processes import ServiceProcess, free_port, running_service, start_service
 
 from bench import cpu
-from bench.checkouts import THIS_CHECKOUT, Checkout, checkout_of
+from bench.checkouts import THIS_CHECKOUT, Checkout, add_against, compared
 from bench.machine import describe, load_average
 from bench.report import table
 from bench.services import SECRET, ChatStack, ai_todo_env, chat_stack, mcp_env
@@ -143,15 +143,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="rounds over all levels and stacks")
     parser.add_argument("--levels", type=int, nargs="+", default=list(LEVELS), help="conversations at once")
     parser.add_argument("--starts", type=int, default=5, help="start-up measurements of each checkout")
-    parser.add_argument("--against", metavar="REF", help="also run the src/ of this git revision")
+    add_against(parser)
     parser.add_argument("--workers", type=int, nargs="+", default=[1], help="worker counts of this checkout")
     args = parser.parse_args()
     print(describe())
     print(load_average())
 
     with ExitStack() as exit_stack:
-        checkouts = [exit_stack.enter_context(checkout_of(args.against))] if args.against else []
-        checkouts.append(THIS_CHECKOUT)
+        checkouts = compared(exit_stack, args.against)
         running = list(stacks(exit_stack, checkouts, args.workers))
         results = {(s.label, level): Result() for s in running for level in args.levels}
         for _ in range(args.rounds):

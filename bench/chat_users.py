@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from bench import cpu
 from bench.chat_turns import WARM_UP_TURNS, closed_loop
-from bench.checkouts import THIS_CHECKOUT, checkout_of
+from bench.checkouts import THIS_CHECKOUT, add_against, compared
 from bench.machine import describe, load_average
 from bench.report import table
 from bench.services import ChatStack, chat_stack
@@ -96,15 +96,14 @@ def main() -> None:
         default=1,
         help="rounds over levels and stacks, so drifting load hits each alike",
     )
-    parser.add_argument("--against", metavar="REF", help="also run the src/ of this git revision")
+    add_against(parser)
     parser.add_argument("--workers", type=int, default=1, help="ai-todo worker processes of this checkout")
     args = parser.parse_args()
     print(describe())
     print(load_average())
 
     with ExitStack() as exit_stack:
-        checkouts = [exit_stack.enter_context(checkout_of(args.against))] if args.against else []
-        checkouts.append(THIS_CHECKOUT)
+        checkouts = compared(exit_stack, args.against)
         stacks = []
         for checkout in checkouts:
             stack = exit_stack.enter_context(

@@ -2,12 +2,13 @@
 can measure both side by side on the same machine, PostgreSQL and load. Both run on this
 environment's interpreter and dependencies; only the project's own packages differ."""
 
+import argparse
 import io
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,15 @@ def checkout_of(ref: str) -> Iterator[Checkout]:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(directory, filter="data")
         yield Checkout(f"{ref} ({commit})", {"PYTHONPATH": str(Path(directory) / "src")})
+
+
+def add_against(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--against", metavar="REF", help="also run the src/ of this git revision")
+
+
+def compared(exit_stack: ExitStack, against: str | None) -> list[Checkout]:
+    """The checkouts a run measures: `--against`'s first when given (the baseline), then this one."""
+    return [exit_stack.enter_context(checkout_of(against)), THIS_CHECKOUT] if against else [THIS_CHECKOUT]
 
 
 def _git(*args: str) -> bytes:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cluster import manifests
+
 DEFAULT_KUBECONFIG = "/var/lib/todoctl-cluster/kubeconfig"
 DEFAULT_BIN = "/var/cache/todoctl-cluster/v1.34.4/bin"
 CONTEXT = "todoctl-local"
@@ -49,6 +51,10 @@ class LocalCluster:
         self, *args: str, check: bool = True, input: str | None = None, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         return run([self.tool("kubectl"), *args], env=self.env, check=check, input=input, timeout=timeout)
+
+    def apply(self, namespace: str, *objects: dict) -> None:
+        """`kubectl apply` of the objects (tests/cluster/manifests.py) in the namespace."""
+        self.kubectl("-n", namespace, "apply", "-f", "-", input=manifests.as_input(*objects))
 
     def kubectl_json(self, *args: str) -> dict:
         return json.loads(self.kubectl(*args, "-o", "json").stdout)

@@ -44,14 +44,7 @@ def test_an_image_pushed_to_the_registry_runs_as_two_replicas(
     cluster: LocalCluster, namespace: str, probe_image: str
 ) -> None:
     assert probe_image.startswith(f"{cluster.registry}/")
-    cluster.kubectl(
-        "-n",
-        namespace,
-        "apply",
-        "-f",
-        "-",
-        input=manifests.as_input(manifests.deployment("pair", probe_image, replicas=2)),
-    )
+    cluster.apply(namespace, manifests.deployment("pair", probe_image, replicas=2))
     rollout(cluster, namespace, "pair")
     assert len(ready_pods(cluster, namespace, "pair")) == 2
 
@@ -59,26 +52,13 @@ def test_an_image_pushed_to_the_registry_runs_as_two_replicas(
 def test_a_pod_reaches_another_service_by_its_name(
     cluster: LocalCluster, namespace: str, probe_image: str
 ) -> None:
-    cluster.kubectl(
-        "-n",
+    cluster.apply(
         namespace,
-        "apply",
-        "-f",
-        "-",
-        input=manifests.as_input(
-            manifests.deployment("backend", probe_image, message="hello through DNS"),
-            manifests.service("backend"),
-        ),
+        manifests.deployment("backend", probe_image, message="hello through DNS"),
+        manifests.service("backend"),
     )
     rollout(cluster, namespace, "backend")
-    cluster.kubectl(
-        "-n",
-        namespace,
-        "apply",
-        "-f",
-        "-",
-        input=manifests.as_input(manifests.fetching_pod("client", probe_image, "http://backend:8080/")),
-    )
+    cluster.apply(namespace, manifests.fetching_pod("client", probe_image, "http://backend:8080/"))
     cluster.kubectl(
         "-n", namespace, "wait", "pod/client", "--for=jsonpath={.status.phase}=Succeeded", "--timeout=120s"
     )
@@ -89,14 +69,7 @@ def test_a_pod_reaches_another_service_by_its_name(
 def test_port_forward_answers_and_a_deleted_pod_is_replaced(
     cluster: LocalCluster, namespace: str, probe_image: str
 ) -> None:
-    cluster.kubectl(
-        "-n",
-        namespace,
-        "apply",
-        "-f",
-        "-",
-        input=manifests.as_input(manifests.deployment("web", probe_image), manifests.service("web")),
-    )
+    cluster.apply(namespace, manifests.deployment("web", probe_image), manifests.service("web"))
     rollout(cluster, namespace, "web")
     with PortForward(cluster, namespace, "svc/web", 8080) as forward:
         first = httpx.get(forward.url, timeout=10).json()["pod"]
