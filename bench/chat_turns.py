@@ -4,8 +4,9 @@ throughput and the CPU time each service process spends per turn (read from /pro
 start-up: exec to /readyz 200 and exec to the first chat answer. Real processes: ai-todo and
 mcp-server on PostgreSQL.
 
-`--against REF` runs the same for the src/ of another commit (e.g. the previous main) in the same
-run, level by level in turn, and prints the ratio of each figure. `--workers 1 2` runs this
+`--against REF [REF ...]` runs the same for the src/ of other commits (e.g. the previous main, or
+each commit of a branch in order, to see what each one saved) in the same run, level by level in
+turn, and prints the ratio of each figure against the first. `--workers 1 2` runs this
 checkout's ai-todo with 1 and with 2 worker processes (WEB_CONCURRENCY).
 Run from the repository root: `python -m bench.chat_turns [--against c2bf73a] [--workers 1 2]`."""
 

@@ -6,8 +6,9 @@ slowing the load down. Every run uses the same random schedule (--seed), so two 
 same arrivals.
 
 Prints, at 10 and at 100 users: turns answered, errors, the rate offered, latency p50/p95/p99/max,
-and the CPU time each service process spends per turn (read from /proc). `--against REF` runs the
-same for the src/ of another commit in the same run, level by level in turn, with the ratios.
+and the CPU time each service process spends per turn (read from /proc). `--against REF [REF ...]`
+runs the same for the src/ of other commits in the same run, level by level in turn, with the ratios
+against the first.
 Run from the repository root: `python -m bench.chat_users [--against c2bf73a]`."""
 
 import argparse
@@ -163,13 +164,14 @@ def main() -> None:
         )
     )
     if args.against:
-        base, new = stacks[0].label, stacks[1].label
-        print(f"ratios, {new} against {base} (lower is better)")
+        base = stacks[0].label
+        print(f"ratios, each stack against {base} (lower is better)")
         ratio_rows = []
-        for users in args.users:
-            old_result, new_result = results[base, users], results[new, users]
+        for users, stack in ((users, stack) for users in args.users for stack in stacks[1:]):
+            old_result, new_result = results[base, users], results[stack.label, users]
             ratio_rows.append(
                 [
+                    stack.label,
                     str(users),
                     *(
                         ratio(
@@ -182,7 +184,7 @@ def main() -> None:
                     ratio(new_result.cpu_ms("mcp-server"), old_result.cpu_ms("mcp-server")),
                 ]
             )
-        print(table(["users", "p50", "p95", "p99", "ai-todo CPU", "mcp-server CPU"], ratio_rows))
+        print(table(["stack", "users", "p50", "p95", "p99", "ai-todo CPU", "mcp-server CPU"], ratio_rows))
     print(load_average())
 
 

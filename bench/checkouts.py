@@ -36,12 +36,19 @@ def checkout_of(ref: str) -> Iterator[Checkout]:
 
 
 def add_against(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--against", metavar="REF", help="also run the src/ of this git revision")
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        nargs="+",
+        default=[],
+        help="also run the src/ of these git revisions; ratios are against the first",
+    )
 
 
-def compared(exit_stack: ExitStack, against: str | None) -> list[Checkout]:
-    """The checkouts a run measures: `--against`'s first when given (the baseline), then this one."""
-    return [exit_stack.enter_context(checkout_of(against)), THIS_CHECKOUT] if against else [THIS_CHECKOUT]
+def compared(exit_stack: ExitStack, against: list[str]) -> list[Checkout]:
+    """The checkouts a run measures: `--against`'s revisions in the order given (the first is the
+    baseline; a chain of commits shows what each one changed), then this one."""
+    return [*(exit_stack.enter_context(checkout_of(ref)) for ref in against), THIS_CHECKOUT]
 
 
 def _git(*args: str) -> bytes:
