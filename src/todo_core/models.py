@@ -60,6 +60,8 @@ class Message(SQLModel, table=True):
     __tablename__ = "message"
     __table_args__ = (
         Index("ix_message_user_id", "user_id"),
+        # the chat rate's window: a user's messages since a moment (migration 0003)
+        Index("ix_message_user_id_created_at", "user_id", "created_at"),
         Index("ix_message_conversation_id_id", "conversation_id", "id"),
     )
 

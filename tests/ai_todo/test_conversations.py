@@ -1,12 +1,14 @@
 """Conversations and messages on both databases the service supports."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ai_todo.conversations import (
+    _RATE_WINDOW,
     HistoryMessage,
     RateLimit,
     TurnStart,
@@ -20,6 +22,7 @@ from ai_todo.errors import ConversationNotFound, RateLimited
 from todo_core.db import make_engine
 from todo_core.models import Conversation, Message
 from todo_core.schema import upgrade_schema
+from todo_core.timestamps import utcnow
 
 
 @pytest.fixture
@@ -236,3 +239,27 @@ def test_a_failed_turn_does_not_count_toward_the_rate(engine: Engine) -> None:
 
     with pytest.raises(RateLimited):
         _turn(engine, "alice", "one too many", conversation, rate_limit=limit)
+
+
+def test_the_rate_window_is_read_by_its_index_not_by_everything_the_user_sent(postgres_url: str) -> None:
+    """Every turn counts the user's recent messages; with (user_id, created_at) indexed that read is
+    a range over the window, however long the user's history. (Sequential scans are off so the
+    planner shows its index choice on a table this small.)"""
+    engine = make_engine(postgres_url)
+    upgrade_schema(engine)
+    compiled = _RATE_WINDOW.compile(engine)
+    params = {"owner": "alice", "since": utcnow() - timedelta(seconds=60)}
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = "\n".join(
+                row[0]
+                for row in connection.exec_driver_sql(
+                    f"EXPLAIN {compiled}", compiled.construct_params(params)
+                )
+            )
+    finally:
+        engine.dispose()
+
+    assert "ix_message_user_id_created_at" in plan, plan
+    assert "Index Cond: (((user_id)::text = 'alice'::text) AND (created_at >" in plan, plan

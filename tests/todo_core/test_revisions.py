@@ -48,12 +48,23 @@ def test_the_first_schema_change_is_message_failed_and_keeps_the_previous_releas
     assert oldest_code_revision("0002_message_failed") == BASELINE
 
 
+def test_the_rate_window_index_follows_and_keeps_the_previous_release_serving() -> None:
+    assert _chain()[2] == "0003_message_user_created_at"
+    assert oldest_code_revision("0003_message_user_created_at") == BASELINE
+
+
 @pytest.mark.parametrize(
     ("database", "relation"),
-    [(None, "behind"), (BASELINE, "behind"), ("0002_message_failed", "current"), ("0099_later", "ahead")],
+    [
+        (None, "behind"),
+        (BASELINE, "behind"),
+        ("0002_message_failed", "behind"),
+        ("0003_message_user_created_at", "current"),
+        ("0099_later", "ahead"),
+    ],
 )
 def test_where_a_database_stands(database: str | None, relation: str) -> None:
-    assert head() == "0002_message_failed"
+    assert head() == "0003_message_user_created_at"
     assert state_of(database) == SchemaState(code=head(), database=database, relation=relation)
 
 
