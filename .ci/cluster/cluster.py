@@ -292,6 +292,8 @@ def start() -> None:
     built = time.monotonic()
     if running():
         log("already running")
+        # what a cluster started by an older checkout may have lost (its kubelet collected images)
+        import_images()
         report(began, built)
         return
     stop(quiet=True)

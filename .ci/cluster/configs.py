@@ -165,6 +165,10 @@ failSwapOn: false
 oomScoreAdj: 0
 podLogsDir: {LOGS}/pods
 serializeImagePulls: false
+# No image garbage collection: the pause and CoreDNS images are imported, not pulled, so a collected
+# one is gone for good (containerd 1.6 does not pin the sandbox image), and Docker builds on this
+# shared disk push it past the default 85 % for minutes at a time. 100 is the documented "off".
+imageGCHighThresholdPercent: 100
 evictionHard:
   memory.available: 100Mi
   nodefs.available: 1Gi
