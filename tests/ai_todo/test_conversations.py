@@ -1,7 +1,5 @@
 """Conversations and messages on both databases the service supports."""
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -17,18 +15,7 @@ from ai_todo.conversations import (
     start_turn,
 )
 from ai_todo.errors import ConversationNotFound, RateLimited
-from todo_core.db import make_engine
 from todo_core.models import Conversation, Message
-from todo_core.schema import upgrade_schema
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
-
 
 NO_LIMIT = RateLimit(messages=0, window_seconds=60)
 
