@@ -12,6 +12,7 @@ from ai_todo.error_handlers import add_error_handlers
 from ai_todo.routes import chat, conversations, health, page, tasks
 from ai_todo.routes.docs import add_docs
 from ai_todo.settings import AiTodoSettings
+from ai_todo.storage import Storage
 from todo_core.concurrency import ConcurrencyLimit
 from todo_core.db import make_engine
 from todo_core.readiness import Readiness
@@ -21,9 +22,11 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(settings: AiTodoSettings, engine: Engine | None = None) -> FastAPI:
-    readiness = Readiness(engine or make_engine(settings.database_url))
+    engine = engine or make_engine(settings.database_url)
+    readiness = Readiness(engine)
+    storage = Storage(engine)
     verifier = TokenVerifier.from_settings(settings)
-    service = ChatService(settings, readiness.engine)
+    service = ChatService(settings, storage)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -41,8 +44,8 @@ def create_app(settings: AiTodoSettings, engine: Engine | None = None) -> FastAP
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
     app.state.readiness = readiness
+    app.state.storage = storage
     app.state.verifier = verifier
     app.state.chat = service
     for module in (health, page, chat, conversations, tasks):

@@ -10,31 +10,24 @@ chat (readiness means what it says)."""
 
 import logging
 import time
-from collections.abc import Callable
-from typing import TypeVar
-
-from anyio import to_thread
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ai_todo import conversations
 from ai_todo.agent.assistant import Assistant
 from ai_todo.errors import ChatError, RateLimited, StorageUnavailable
 from ai_todo.schemas import ChatResponse, ToolCallPublic
 from ai_todo.settings import AiTodoSettings
+from ai_todo.storage import Storage
 from todo_core.models import TaskPublic
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 CUT_MARK = " [… reply cut: too long]"
 
 
 class ChatService:
-    def __init__(self, settings: AiTodoSettings, engine: Engine) -> None:
+    def __init__(self, settings: AiTodoSettings, storage: Storage) -> None:
         self.settings = settings
-        self.engine = engine
+        self.storage = storage
         self.assistant = Assistant(settings)
         self.rate_limit = conversations.RateLimit(
             messages=settings.chat_rate_limit, window_seconds=settings.chat_rate_window_seconds
@@ -52,7 +45,7 @@ class ChatService:
     async def turn(self, *, user_id: str, message: str, conversation_id: int | None) -> ChatResponse:
         started = time.perf_counter()
         try:
-            start = await self._in_transaction(
+            start = await self.storage.write(
                 lambda connection: conversations.start_turn(
                     connection=connection,
                     user_id=user_id,
@@ -76,7 +69,7 @@ class ChatService:
             await self._store_failure(user_id, start.conversation_id, ChatError.public_message)
             raise
         text = capped(reply.text, self.settings.chat_reply_max_chars)
-        await self._in_transaction(
+        await self.storage.write(
             lambda connection: conversations.add_message(
                 connection=connection,
                 user_id=user_id,
@@ -114,7 +107,7 @@ class ChatService:
         """Answers the stored user message with the failure, marked as such, so the history never
         holds a request without a reply that a model reading it later might carry out again."""
         try:
-            await self._in_transaction(
+            await self.storage.write(
                 lambda connection: conversations.add_message(
                     connection=connection,
                     user_id=user_id,
@@ -126,20 +119,6 @@ class ChatService:
             )
         except StorageUnavailable:
             log.warning("chat_failure_not_stored conversation=%d", conversation_id)
-
-    async def _in_transaction(self, operation: Callable[[Connection], T]) -> T:
-        """Runs `operation` in one transaction, committed when it returns, in a worker thread:
-        one thread hop per write."""
-
-        def run() -> T:
-            with self.engine.begin() as connection:
-                return operation(connection)
-
-        try:
-            return await to_thread.run_sync(run)
-        except (DBAPIError, PoolTimeout) as error:
-            log.warning("chat_storage_error error=%s", type(error).__name__)
-            raise StorageUnavailable(type(error).__name__) from None
 
 
 def capped(text: str, limit: int) -> str:

@@ -1,4 +1,4 @@
-"""Request dependencies: the verified user, the services kept on the app."""
+"""Request dependencies: the verified user, the services kept on the app, the database."""
 
 import logging
 from typing import Annotated
@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ai_todo.auth import InvalidToken, TokenVerifier
 from ai_todo.chat import ChatService
+from ai_todo.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -46,5 +47,11 @@ async def chat_service(request: Request) -> ChatService:
     return request.app.state.chat
 
 
+async def storage(request: Request) -> Storage:
+    # the one way the routes reach the database (ai_todo.storage); async like chat_service
+    return request.app.state.storage
+
+
 CurrentUser = Annotated[str, Depends(current_user)]
 ChatDep = Annotated[ChatService, Depends(chat_service)]
+StorageDep = Annotated[Storage, Depends(storage)]

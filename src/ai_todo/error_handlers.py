@@ -12,11 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ai_todo.errors import ChatError, RateLimited, StorageUnavailable
+from ai_todo.errors import ChatError, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +69,6 @@ def add_error_handlers(app: FastAPI) -> None:
         elif error.status_code == 503:
             headers = {"Retry-After": RETRY_AFTER_SECONDS}
         return JSONResponse({"detail": error.public_message}, status_code=error.status_code, headers=headers)
-
-    @app.exception_handler(DBAPIError)
-    @app.exception_handler(PoolTimeout)
-    async def storage_error(request: Request, error: Exception) -> JSONResponse:
-        log.warning("storage_error route=%s error=%s", route_of(request.scope), type(error).__name__)
-        return await chat_error(request, StorageUnavailable())
 
     app.add_middleware(UnexpectedErrors)
 

@@ -38,7 +38,6 @@ class JwksKeys:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._last_attempt: float | None = None
         self._lock = asyncio.Lock()
-        self.fetch_count = 0
 
     async def key_for(self, kid: str | None) -> jwt.PyJWK:
         key = self._lookup(kid)
@@ -78,7 +77,6 @@ class JwksKeys:
                     raise AuthUnavailable(f"JWKS unavailable: {_describe(error)}") from None
 
     async def _fetch(self) -> dict[str, jwt.PyJWK]:
-        self.fetch_count += 1
         response = await self._client.get(self.url, headers={"Accept": "application/json"})
         response.raise_for_status()
         if len(response.content) > MAX_JWKS_BYTES:

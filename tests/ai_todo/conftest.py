@@ -7,11 +7,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from sqlalchemy.engine import Engine
 
 from ai_todo.settings import AiTodoSettings
 from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, User, make_settings, new_user, serving
 from tests.support.databases import fresh_postgres_database
 from tests.support.processes import ServiceProcess, running_service
+from todo_core.db import make_engine
+from todo_core.schema import upgrade_schema
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +43,15 @@ def own_mcp_server(stack: Stack) -> Iterator[ServiceProcess]:
         "mcp_server", {"DATABASE_URL": stack.database_url, "MCP_AUTH_TOKEN": INTERNAL_TOKEN}
     ) as mcp:
         yield mcp
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a migrated database of each kind the service supports (SQLite, PostgreSQL)."""
+    engine = make_engine(database_url)
+    upgrade_schema(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 
 from ai_todo.chat import ChatService
 from ai_todo.settings import AiTodoSettings
+from ai_todo.storage import Storage
 from tests.ai_todo.stack import User
 from todo_core.db import make_engine
 from todo_core.schema import upgrade_schema
@@ -16,7 +17,7 @@ from todo_core.schema import upgrade_schema
 async def service(settings: AiTodoSettings) -> AsyncIterator[ChatService]:
     engine = make_engine(settings.database_url)
     upgrade_schema(engine)
-    service = ChatService(settings, engine)
+    service = ChatService(settings, Storage(engine))
     try:
         yield service
     finally:

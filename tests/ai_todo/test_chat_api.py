@@ -228,6 +228,20 @@ async def test_out_of_range_limit_is_422(client: httpx.AsyncClient, user: User, 
     assert response.status_code == 422
 
 
+async def test_the_openapi_schema_documents_the_conversation_reads_and_their_errors(
+    client: httpx.AsyncClient,
+) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    listing = paths["/api/{user_id}/conversations"]["get"]
+    messages = paths["/api/{user_id}/conversations/{conversation_id}/messages"]["get"]
+
+    assert set(listing["responses"]) == {"200", "401", "403", "422", "503"}
+    assert set(messages["responses"]) == {"200", "401", "403", "404", "422", "503"}
+    for operation in (listing, messages):
+        unavailable = operation["responses"]["503"]["content"]["application/json"]["schema"]
+        assert unavailable == {"$ref": "#/components/schemas/ErrorBody"}
+
+
 async def test_health_and_readiness_answer(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     assert (await client.get("/readyz")).json() == {

@@ -1,6 +1,5 @@
 """Conversations and messages on both databases the service supports."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,15 +22,6 @@ from todo_core.db import make_engine
 from todo_core.models import Conversation, Message
 from todo_core.schema import upgrade_schema
 from todo_core.timestamps import utcnow
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade_schema(engine)
-    yield engine
-    engine.dispose()
-
 
 NO_LIMIT = RateLimit(messages=0, window_seconds=60)
 

@@ -91,7 +91,9 @@ async def test_a_restart_between_turns_goes_unnoticed(stack: Stack) -> None:
     assert after.status_code == 200
 
 
-async def test_database_down_means_unready_and_fast_503s(stack: Stack) -> None:
+async def test_database_down_means_unready_and_the_same_fast_503_from_every_route_that_stores(
+    stack: Stack,
+) -> None:
     user = new_user()
     settings = make_settings(
         stack, database_url=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/todo"
@@ -101,14 +103,20 @@ async def test_database_down_means_unready_and_fast_503s(stack: Stack) -> None:
         health = await client.get("/healthz")
         posted = await chat(client, user, "Add a task to buy milk")
         listed = await client.get(f"/api/{user.id}/conversations", headers=user.headers)
+        messages = await client.get(f"/api/{user.id}/conversations/1/messages", headers=user.headers)
 
     assert ready.status_code == 503
     assert ready.json() == {"status": "unready", "reason": "database unavailable"}
     assert health.status_code == 200
     assert posted.status_code == 503
     assert posted.json() == {"detail": StorageUnavailable.public_message}
-    assert listed.status_code == 503
-    assert listed.json() == {"detail": StorageUnavailable.public_message}
+    assert posted.headers["retry-after"] == "5"
+    for read in (listed, messages):
+        assert (read.status_code, read.json(), read.headers["retry-after"]) == (
+            posted.status_code,
+            posted.json(),
+            posted.headers["retry-after"],
+        )
 
 
 async def test_a_database_outage_makes_the_service_unready_until_the_database_is_back() -> None:

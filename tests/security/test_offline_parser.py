@@ -7,7 +7,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ai_todo.offline.intents import MAX_REQUESTS, Intent, parse_message
+from ai_todo.offline.intent_types import Intent
+from ai_todo.offline.intents import MAX_REQUESTS, parse_message
 from ai_todo.offline.planner import Answer, CallTools, Outcome, next_step
 from ai_todo.offline.replies import compose
 from todo_core.models import MESSAGE_MAX

@@ -5,10 +5,8 @@ from agents import OpenAIChatCompletionsModel
 from agents.models.interface import Model
 from openai import AsyncOpenAI
 
-from ai_todo.offline.model import OfflineModel
+from ai_todo.offline.model import OFFLINE_MODEL_NAME, OfflineModel
 from ai_todo.settings import AiTodoSettings
-
-OFFLINE_MODEL_NAME = "offline"
 
 
 def build_model(settings: AiTodoSettings) -> tuple[Model, str]:

@@ -6,62 +6,26 @@ verb that starts a request of its own, and a piece that turns out not to be one 
 "buy bread and show it to mom" stays one title."""
 
 import re
-from dataclasses import dataclass
-from typing import Literal
 
+from ai_todo.offline.intent_types import (
+    MAX_TITLES,
+    AddTasks,
+    CompleteTasks,
+    DeleteTasks,
+    Intent,
+    ListTasks,
+    SmallTalk,
+    Status,
+    Unclear,
+    UpdateTask,
+)
 from ai_todo.offline.references import Group, TaskRef, UnclearRef, parse_reference
 from ai_todo.offline.text import QUOTED, as_title, normalize, strip_courtesy
 from todo_core.models import DESCRIPTION_MAX, TITLE_MAX
 
-Status = Literal["all", "pending", "completed"]
 MAX_REQUESTS = 10
-MAX_TITLES = 20
 # "I need to want to ..." deeper than this is no request a person makes.
 MAX_WISHES = 4
-
-
-@dataclass(frozen=True)
-class AddTasks:
-    titles: tuple[str, ...]
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class ListTasks:
-    status: Status = "all"
-
-
-@dataclass(frozen=True)
-class CompleteTasks:
-    target: TaskRef | Group  # Group.ALL: every pending task
-
-
-@dataclass(frozen=True)
-class DeleteTasks:
-    target: TaskRef | Literal[Group.COMPLETED]
-
-
-@dataclass(frozen=True)
-class UpdateTask:
-    target: TaskRef
-    title: str | None = None
-    description: str | None = None  # "" clears it
-
-
-@dataclass(frozen=True)
-class SmallTalk:
-    kind: Literal["greeting", "help", "thanks"]
-
-
-@dataclass(frozen=True)
-class Unclear:
-    reason: Literal[
-        "unknown", "no_title", "title_too_long", "too_many", "which_task", "delete_all", "one_at_a_time"
-    ]
-    text: str = ""
-
-
-Intent = AddTasks | ListTasks | CompleteTasks | DeleteTasks | UpdateTask | SmallTalk | Unclear
 
 
 def parse_message(message: str, *, last_task_id: int | None = None) -> list[Intent]:

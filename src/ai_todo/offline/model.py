@@ -26,7 +26,9 @@ from ai_todo.offline.planner import CallTools, next_step
 from ai_todo.offline.replies import compose
 from ai_todo.offline.transcript import read_transcript
 
-MODEL_NAME = "todo-offline"
+# What the service calls this model wherever a model name is shown: the `assistant_ready` log line
+# and the Responses the SDK sees.
+OFFLINE_MODEL_NAME = "offline"
 
 
 class OfflineModel(Model):
@@ -66,7 +68,7 @@ class OfflineModel(Model):
         response = Response(
             id=f"resp_{uuid.uuid4().hex}",
             created_at=time.time(),
-            model=MODEL_NAME,
+            model=OFFLINE_MODEL_NAME,
             object="response",
             output=respond(input, tools),
             tool_choice="auto",

@@ -11,7 +11,7 @@ the reply that reports them."""
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ai_todo.offline.intents import (
+from ai_todo.offline.intent_types import (
     AddTasks,
     CompleteTasks,
     DeleteTasks,

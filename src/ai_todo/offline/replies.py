@@ -4,7 +4,7 @@ could not be done."""
 import re
 from typing import Any
 
-from ai_todo.offline.intents import (
+from ai_todo.offline.intent_types import (
     MAX_TITLES,
     AddTasks,
     CompleteTasks,

@@ -6,8 +6,7 @@ from agents.tracing import get_trace_provider
 from agents.tracing.traces import NoOpTrace
 
 from ai_todo.agent.assistant import Assistant
-from ai_todo.agent.models import OFFLINE_MODEL_NAME
-from ai_todo.offline.model import OfflineModel
+from ai_todo.offline.model import OFFLINE_MODEL_NAME, OfflineModel
 from tests.ai_todo.stack import Stack, add_tasks, make_settings, new_user, tasks_of
 
 
@@ -15,7 +14,7 @@ async def test_without_configuration_the_offline_model_answers_and_tracing_is_of
     assistant = Assistant(make_settings(stack))
     try:
         assert isinstance(assistant.model, OfflineModel)
-        assert assistant.model_name == OFFLINE_MODEL_NAME
+        assert assistant.model_name == OFFLINE_MODEL_NAME == "offline"
         assert assistant.run_config.tracing_disabled
         assert isinstance(get_trace_provider().create_trace("probe"), NoOpTrace)
     finally:

@@ -3,7 +3,7 @@ and what is not a request."""
 
 import pytest
 
-from ai_todo.offline.intents import (
+from ai_todo.offline.intent_types import (
     MAX_TITLES,
     AddTasks,
     CompleteTasks,
@@ -12,8 +12,8 @@ from ai_todo.offline.intents import (
     SmallTalk,
     Unclear,
     UpdateTask,
-    parse_message,
 )
+from ai_todo.offline.intents import parse_message
 from ai_todo.offline.references import Group, TaskRef
 from todo_core.models import MESSAGE_MAX, TITLE_MAX
 

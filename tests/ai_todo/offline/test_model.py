@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from agents import Agent, Runner
+from agents import Agent, RawResponsesStreamEvent, Runner
+from openai.types.responses import ResponseCompletedEvent
 
-from ai_todo.offline.model import OfflineModel
+from ai_todo.offline.model import OFFLINE_MODEL_NAME, OfflineModel
 from tests.ai_todo.stack import Stack, User, add_tasks, chat, tasks_of
 
 SEED = ("Buy groceries", "Team meeting at 3", "Pay rent")
@@ -189,13 +190,17 @@ async def test_unclear_request_is_answered_without_touching_tasks(
     assert "Add a task to buy groceries" in body["response"]
 
 
-async def test_streamed_run_gives_the_same_answer() -> None:
+async def test_streamed_run_gives_the_same_answer_under_the_one_offline_name() -> None:
     agent = Agent(name="todo", instructions="", model=OfflineModel())
 
     streamed = Runner.run_streamed(agent, "hello")
-    async for _ in streamed.stream_events():
-        pass
+    responses = [
+        event.data.response
+        async for event in streamed.stream_events()
+        if isinstance(event, RawResponsesStreamEvent) and isinstance(event.data, ResponseCompletedEvent)
+    ]
     plain = await Runner.run(agent, "hello")
 
     assert streamed.final_output == plain.final_output
+    assert [response.model for response in responses] == [OFFLINE_MODEL_NAME]
     assert "todo assistant" in plain.final_output

@@ -1,7 +1,7 @@
 """Planning tool calls step by step: look up tasks named in words, act, then answer; never ask for a
 call twice."""
 
-from ai_todo.offline.intents import AddTasks, CompleteTasks, DeleteTasks, ListTasks, UpdateTask
+from ai_todo.offline.intent_types import AddTasks, CompleteTasks, DeleteTasks, ListTasks, UpdateTask
 from ai_todo.offline.matching import TaskView
 from ai_todo.offline.planner import (
     LOOKUP_CALL_ID,

@@ -1,6 +1,6 @@
 """The offline model's answers say what was done, and help when nothing could be."""
 
-from ai_todo.offline.intents import (
+from ai_todo.offline.intent_types import (
     AddTasks,
     CompleteTasks,
     DeleteTasks,
