@@ -146,7 +146,7 @@ class PortForward:
                 if self._stopping.is_set():
                     return
                 self._process = self.runner.spawn(self.argv(pod))
-            watch = _PodWatch(self.pods, pod, self._process, self._stopping) if self.pods and pod else None
+            watch = _PodWatch(self.pods, pod, self._process, self._stopping) if self.pods else None
             if watch is not None:
                 watch.start()
             listened, reason = self._follow(self._process, pod)
@@ -190,9 +190,13 @@ class PortForward:
 
 class _PodWatch(threading.Thread):
     """Stops a forward once its pod is shutting down or gone, so the next forward starts on a pod
-    that stays while the old one still answers."""
+    that stays while the old one still answers. A forward to the Service (no pod was ready) is
+    stopped as soon as one is: kubectl picked its pod itself, possibly one shutting down whose
+    tunnel then stays open and answers nothing, and only a forward to a chosen pod can be watched."""
 
-    def __init__(self, pods: "ChatPods", pod: str, process: Spawned, stopping: threading.Event) -> None:
+    def __init__(
+        self, pods: "ChatPods", pod: str | None, process: Spawned, stopping: threading.Event
+    ) -> None:
         super().__init__(name="port-forward-watch", daemon=True)
         self.pods = pods
         self.pod = pod
@@ -203,13 +207,19 @@ class _PodWatch(threading.Thread):
     def run(self) -> None:
         while self.process.poll() is None and not self.stopping.wait(_WATCH_SECONDS):
             try:
-                serving = self.pods.serving(self.pod)
+                reason = self._reason_to_move()
             except TodoctlError:
                 continue
-            if not serving:
-                self.reason = f"pod {self.pod} is shutting down"
+            if reason:
+                self.reason = reason
                 self.process.terminate()
                 return
+
+    def _reason_to_move(self) -> str:
+        if self.pod is None:
+            ready = self.pods.choose()
+            return f"pod {ready} is ready" if ready is not None else ""
+        return "" if self.pods.serving(self.pod) else f"pod {self.pod} is shutting down"
 
 
 def _clean(line: str) -> str:

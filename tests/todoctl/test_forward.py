@@ -140,3 +140,33 @@ def test_without_a_ready_pod_the_forward_waits_on_the_service():
     forward.stop()
 
     assert runner.spawned[0][2:4] == ("svc/ai-todo-service", "18000:8000")
+
+
+def test_a_forward_left_to_the_service_moves_to_a_pod_once_one_is_ready():
+    """Both pods deleted at once: kubectl may forward through the Service to a pod that is shutting
+    down, whose tunnel stays open and answers nothing once it is gone."""
+    cluster, runner, events = FakeCluster(), FakeRunner(), []
+    factories.deployed_release(cluster)
+    leaving = [pod for pod in cluster.objects["pods"] if pod["metadata"]["name"].startswith("ai-todo")]
+    for pod in leaving:
+        pod["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
+    through_service = FakeProcess(FORWARDING, stays_open=True)
+    to_pod = FakeProcess(FORWARDING, stays_open=True)
+    runner.processes += [through_service, to_pod]
+    forward = PortForward(
+        runner,
+        context="minikube",
+        namespace="default",
+        target=Target("ai-todo-service", 8000, "http"),
+        local_port=18000,
+        on_event=lambda kind, text: events.append((kind, text)),
+        backoff=(0,),
+        pods=ChatPods(cluster.kube(), "todo"),
+    ).start()
+
+    cluster.add("pods", factories.pod("ai-todo", "ai-todo-7c9d8e6f5a-n3w1p"))
+    to_pod.emitted.wait(10)
+    forward.stop()
+
+    assert [argv[2] for argv in runner.spawned] == ["svc/ai-todo-service", "pod/ai-todo-7c9d8e6f5a-n3w1p"]
+    assert events[0] == ("dropped", "pod ai-todo-7c9d8e6f5a-n3w1p is ready")
