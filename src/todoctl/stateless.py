@@ -30,6 +30,8 @@ DISRUPTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 SEED_MESSAGES = ("Add a task to buy groceries", "Add a task to pay bills")
 CHECK_MESSAGE = "Show me all my tasks"
 RETRY_SECONDS = 0.25
+# How long the load users' final listing waits for the service to answer again.
+PATIENCE_SECONDS = 180.0
 
 ApiFor = Callable[[str], ChatApi]  # user id -> a client for that user, with a token of its own
 
@@ -326,13 +328,19 @@ class _Load:
         return self.report
 
 
-def _patiently(api: ChatApi, message: str, attempts: int = 5) -> Reply:
-    """One turn, waiting out the user's rate as the service asks (a load user has used it up)."""
-    for _ in range(attempts - 1):
+def _patiently(api: ChatApi, message: str, within: float = PATIENCE_SECONDS) -> Reply:
+    """One turn, waiting out the user's rate as the service asks (a load user has used it up), and
+    a service that does not answer for a moment: after the last disruption the forward may be
+    moving to a new pod, refusing connections while it does. A refusal with a status (401, 404…)
+    is an answer, not a moment, and is raised at once."""
+    deadline = time.monotonic() + within
+    while True:
         try:
             return api.chat(message)
         except ChatFailed as error:
-            if not error.rate_limited:
+            if not (error.rate_limited or error.status is None or error.status == 503):
                 raise
-            time.sleep(error.retry_after or DEFAULT_RETRY_AFTER_SECONDS)
-    return api.chat(message)
+            wait = error.retry_after or (DEFAULT_RETRY_AFTER_SECONDS if error.rate_limited else RETRY_SECONDS)
+            if time.monotonic() + wait > deadline:
+                raise
+            time.sleep(wait)

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import jwt
@@ -17,6 +18,16 @@ from todoctl.chat import ChatApi, tasks_from
 from todoctl.dev import dev_secrets
 
 STARTUP_SECONDS = 90
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_as_in_a_terminal() -> Iterator[None]:
+    """A suite started in the background (`nohup pytest &`) runs with SIGINT ignored, and a child
+    inherits an ignored signal; a terminal's foreground job has the default, which Ctrl-C relies
+    on. A handler of this process's own is reset to the default in each child it starts."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def start_dev(
