@@ -23,6 +23,20 @@ def supervisor(runner: FakeRunner, events: list) -> PortForward:
     )
 
 
+def to_chat_pods(runner: FakeRunner, cluster: FakeCluster, events: list) -> PortForward:
+    """A supervisor that chooses among the release's ai-todo pods, as `todoctl forward` runs it."""
+    return PortForward(
+        runner,
+        context="minikube",
+        namespace="default",
+        target=Target("ai-todo-service", 8000, "http"),
+        local_port=18000,
+        on_event=lambda kind, text: events.append((kind, text)),
+        backoff=(0,),
+        pods=ChatPods(cluster.kube(), "todo"),
+    )
+
+
 def test_a_legacy_kubectl_that_keeps_running_with_a_dead_tunnel_is_replaced():
     # older kubectl logs "lost connection to pod" and keeps running (kubernetes/kubectl#1169)
     runner, events = FakeRunner(), []
@@ -95,16 +109,7 @@ def test_the_forward_goes_to_the_newest_ready_pod_and_leaves_it_once_it_shuts_do
     first = FakeProcess(FORWARDING, stays_open=True)
     second = FakeProcess(FORWARDING, stays_open=True)
     runner.processes += [first, second]
-    forward = PortForward(
-        runner,
-        context="minikube",
-        namespace="default",
-        target=Target("ai-todo-service", 8000, "http"),
-        local_port=18000,
-        on_event=lambda kind, text: events.append((kind, text)),
-        backoff=(0,),
-        pods=ChatPods(cluster.kube(), "todo"),
-    ).start()
+    forward = to_chat_pods(runner, cluster, events).start()
 
     leaving = cluster.named("pods", "ai-todo-5b85bc8649-d3e4f")
     leaving["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
@@ -124,19 +129,12 @@ def test_the_forward_goes_to_the_newest_ready_pod_and_leaves_it_once_it_shuts_do
 
 
 def test_without_a_ready_pod_the_forward_waits_on_the_service():
-    cluster, runner = FakeCluster(), FakeRunner()
+    cluster, runner, events = FakeCluster(), FakeRunner(), []
     factories.deployed_release(cluster)
     for pod in cluster.objects["pods"]:
         pod["metadata"]["deletionTimestamp"] = "2026-11-30T12:00:00Z"
     runner.processes.append(FakeProcess(FORWARDING, stays_open=True))
-    forward = PortForward(
-        runner,
-        context="minikube",
-        namespace="default",
-        target=Target("ai-todo-service", 8000, "http"),
-        local_port=18000,
-        pods=ChatPods(cluster.kube(), "todo"),
-    ).start()
+    forward = to_chat_pods(runner, cluster, events).start()
     forward.stop()
 
     assert runner.spawned[0][2:4] == ("svc/ai-todo-service", "18000:8000")
@@ -153,16 +151,7 @@ def test_a_forward_left_to_the_service_moves_to_a_pod_once_one_is_ready():
     through_service = FakeProcess(FORWARDING, stays_open=True)
     to_pod = FakeProcess(FORWARDING, stays_open=True)
     runner.processes += [through_service, to_pod]
-    forward = PortForward(
-        runner,
-        context="minikube",
-        namespace="default",
-        target=Target("ai-todo-service", 8000, "http"),
-        local_port=18000,
-        on_event=lambda kind, text: events.append((kind, text)),
-        backoff=(0,),
-        pods=ChatPods(cluster.kube(), "todo"),
-    ).start()
+    forward = to_chat_pods(runner, cluster, events).start()
 
     cluster.add("pods", factories.pod("ai-todo", "ai-todo-7c9d8e6f5a-n3w1p"))
     to_pod.emitted.wait(10)
