@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from anyio import to_thread
 
 from ai_todo.app import create_app
@@ -112,3 +113,8 @@ async def tasks_of(stack: Stack, user: User) -> list[dict[str, Any]]:
     async with mcp_over_http(stack.mcp.base_url, INTERNAL_TOKEN) as tasks:
         result = await tasks.call_tool("list_tasks", {"user_id": user.id})
     return result.structured_content["result"]
+
+
+def logged(caplog: pytest.LogCaptureFixture, event: str) -> list[str]:
+    """The captured log lines of one event ("mcp_connected tool=…"), as an operator would grep them."""
+    return [record.getMessage() for record in caplog.records if record.getMessage().split(" ")[0] == event]

@@ -8,7 +8,7 @@ import pytest
 from ai_todo.chat import ChatService
 from ai_todo.settings import AiTodoSettings
 from ai_todo.storage import Storage
-from tests.ai_todo.stack import User
+from tests.ai_todo.stack import User, logged
 from todo_core.db import make_engine
 from todo_core.schema import upgrade_schema
 
@@ -35,4 +35,4 @@ async def test_task_reads_and_turns_share_one_connection(
 
     assert [task.title for task in pending] == ["Buy milk"]
     assert completed == []
-    assert [record.getMessage().split(" ")[0] for record in caplog.records].count("mcp_connected") == 1
+    assert len(logged(caplog, "mcp_connected")) == 1

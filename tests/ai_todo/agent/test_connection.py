@@ -13,7 +13,7 @@ from mcp.types import ToolAnnotations
 
 from ai_todo.agent.connection import McpConnection, may_repeat
 from ai_todo.errors import ToolsUnavailable
-from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, new_user
+from tests.ai_todo.stack import INTERNAL_TOKEN, Stack, logged, new_user
 from tests.support.processes import running_service
 
 
@@ -21,10 +21,6 @@ from tests.support.processes import running_service
 def connection_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.INFO, logger="ai_todo.agent.connection")
     return caplog
-
-
-def logged(caplog: pytest.LogCaptureFixture, event: str) -> list[str]:
-    return [record.getMessage() for record in caplog.records if record.getMessage().split(" ")[0] == event]
 
 
 @pytest.fixture
